@@ -1,0 +1,21 @@
+"""The survey database: engines, sessions, migrations and the audit trail."""
+
+from __future__ import annotations
+
+from dgops.db.engine import (
+    current_revision,
+    head_revision,
+    make_engine,
+    session_scope,
+    upgrade,
+)
+from dgops.db.audit import record_audit
+
+__all__ = [
+    "current_revision",
+    "head_revision",
+    "make_engine",
+    "record_audit",
+    "session_scope",
+    "upgrade",
+]
