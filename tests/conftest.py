@@ -12,7 +12,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from dgops.db import make_engine, upgrade
-from dgops.db.models import Base
+from dgops.db.schema import load_all_models
+
+METADATA = load_all_models()
 
 PG_URL_ENV = "DGOPS_TEST_POSTGRES_URL"
 IN_CI = os.environ.get("CI") == "true"
@@ -42,8 +44,9 @@ def postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test session (or xdist worker)."""
     admin_url = make_url(_postgres_admin_url())
     name = f"dgops_t_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(admin_url.render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
+    admin = make_engine(
+        admin_url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
@@ -57,10 +60,10 @@ def postgres_database() -> Iterator[str]:
 def _truncate_all(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            names = ", ".join(f'"{t.name}"' for t in METADATA.sorted_tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            for table in reversed(Base.metadata.sorted_tables):
+            for table in reversed(METADATA.sorted_tables):
                 conn.execute(table.delete())
 
 

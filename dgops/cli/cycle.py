@@ -16,10 +16,12 @@ app = typer.Typer(help="Survey cycles (one per Buddhist-era year).", no_args_is_
 @app.command("create")
 def create_cmd(
     year: int = typer.Option(..., help="Survey year, Buddhist era (2566) or Gregorian (2023)."),
-    open_date: dt.datetime = typer.Option(..., "--open", formats=["%Y-%m-%d"],
-                                          help="Fieldwork opens (YYYY-MM-DD, Gregorian)."),
-    deadline: dt.datetime = typer.Option(..., formats=["%Y-%m-%d"],
-                                         help="Response deadline (YYYY-MM-DD, Gregorian)."),
+    open_date: dt.datetime = typer.Option(
+        ..., "--open", formats=["%Y-%m-%d"], help="Fieldwork opens (YYYY-MM-DD, Gregorian)."
+    ),
+    deadline: dt.datetime = typer.Option(
+        ..., formats=["%Y-%m-%d"], help="Response deadline (YYYY-MM-DD, Gregorian)."
+    ),
     framework: str | None = typer.Option(None, help="Framework version (default: the year)."),
     title: str | None = typer.Option(None, help="Thai title of the survey."),
 ) -> None:
@@ -35,8 +37,10 @@ def create_cmd(
                 title_th=title,
                 actor=actor(),
             )
-            console.print(f"created cycle {cycle.year_be} ({cycle.year_ce}), "
-                          f"framework {cycle.framework_version}, deadline {cycle.deadline}")
+            console.print(
+                f"created cycle {cycle.year_be} ({cycle.year_ce}), "
+                f"framework {cycle.framework_version}, deadline {cycle.deadline}"
+            )
     except CycleError as exc:
         fail(str(exc))
 
@@ -46,5 +50,7 @@ def list_cmd() -> None:
     """List the survey cycles."""
     with session_scope(engine()) as session:
         for c in list_cycles(session):
-            console.print(f"{c.year_be} ({c.year_ce})  framework {c.framework_version}  "
-                          f"{c.open_date} → {c.deadline}  {c.status.value}")
+            console.print(
+                f"{c.year_be} ({c.year_ce})  framework {c.framework_version}  "
+                f"{c.open_date} → {c.deadline}  {c.status.value}"
+            )

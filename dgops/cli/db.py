@@ -7,21 +7,21 @@ import typer
 from dgops.cli._common import console, engine
 from dgops.db import current_revision, head_revision, upgrade
 
-app = typer.Typer(help="Create or upgrade the survey database (Alembic migrations in sql/).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Create or upgrade the survey database (Alembic migrations in sql/).", no_args_is_help=True
+)
 
 
 @app.command("upgrade")
 def upgrade_cmd(
-    revision: str = typer.Argument("head", help="Target revision (default: the newest)."),
+    revision: str = typer.Argument("heads", help="Target revision (default: the newest)."),
 ) -> None:
     """Create the database if needed and apply every pending migration."""
     eng = engine()
     before = current_revision(eng)
     after = upgrade(eng, revision)
     console.print(
-        f"database {eng.url.render_as_string(hide_password=True)}: "
-        f"{before or 'empty'} → {after}"
+        f"database {eng.url.render_as_string(hide_password=True)}: {before or 'empty'} → {after}"
     )
 
 

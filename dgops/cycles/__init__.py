@@ -54,8 +54,7 @@ def create_cycle(
         year_be=year_be,
         year_ce=to_ce(year_be),
         framework_version=framework_version or str(year_be),
-        title_th=title_th
-        or f"การสำรวจระดับความพร้อมรัฐบาลดิจิทัลของหน่วยงานภาครัฐ ประจำปี พ.ศ. {year_be}",
+        title_th=title_th or f"การสำรวจระดับความพร้อมรัฐบาลดิจิทัลของหน่วยงานภาครัฐ ประจำปี พ.ศ. {year_be}",
         open_date=open_date,
         deadline=deadline,
         status=CycleStatus.PLANNING,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dgops.db.audit import record_audit
 from dgops.db.engine import (
     current_revision,
     head_revision,
@@ -9,7 +10,6 @@ from dgops.db.engine import (
     session_scope,
     upgrade,
 )
-from dgops.db.audit import record_audit
 
 __all__ = [
     "current_revision",

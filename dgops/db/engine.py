@@ -62,8 +62,8 @@ def _alembic_config(engine: Engine, settings: Settings | None = None) -> Any:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head", settings: Settings | None = None) -> str:
-    """Create or upgrade the database to ``revision``; returns the revision reached."""
+def upgrade(engine: Engine, revision: str = "heads", settings: Settings | None = None) -> str:
+    """Create or upgrade the database to ``revision``; returns the revision(s) reached."""
     from alembic import command
 
     command.upgrade(_alembic_config(engine, settings), revision)
@@ -71,22 +71,22 @@ def upgrade(engine: Engine, revision: str = "head", settings: Settings | None = 
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The Alembic revision the database is at (None for an empty database)."""
+    """The Alembic revision(s) the database is at, comma-separated (None when empty)."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+        return ",".join(sorted(heads)) or None
 
 
 def head_revision(settings: Settings | None = None) -> str:
-    """The newest revision shipped in ``sql/migrations``."""
+    """The newest revision(s) shipped in ``sql/migrations``, comma-separated."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     settings = settings or get_settings()
     cfg = Config()
     cfg.set_main_option("script_location", str(settings.sql_dir / "migrations"))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    return head or ""
+    return ",".join(sorted(ScriptDirectory.from_config(cfg).get_heads()))

@@ -235,9 +235,7 @@ class Response(Base):
         _enum(ResponseStatus, "response_status"), default=ResponseStatus.NOT_STARTED
     )
     channel: Mapped[str] = mapped_column(String(32), default="online")
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True
-    )
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     submitted_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

@@ -7,7 +7,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 from dgops.db import current_revision, head_revision
-from dgops.db.models import Base
+from dgops.db.schema import load_all_models
+
+METADATA = load_all_models()
 
 
 def test_should_reach_the_newest_revision(engine: Engine) -> None:
@@ -17,5 +19,5 @@ def test_should_reach_the_newest_revision(engine: Engine) -> None:
 def test_should_leave_no_difference_between_models_and_migrations(engine: Engine) -> None:
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        diff = compare_metadata(ctx, Base.metadata)
+        diff = compare_metadata(ctx, METADATA)
     assert diff == []
