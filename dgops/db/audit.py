@@ -19,7 +19,7 @@ def record_audit(
     details: dict[str, Any] | None = None,
     cycle_id: int | None = None,
 ) -> AuditLog:
-    """Add an audit row in the caller's transaction (so it commits or rolls back with the change)."""
+    """Add an audit row in the caller's transaction: it commits or rolls back with the change."""
     row = AuditLog(
         actor=actor,
         action=action,
