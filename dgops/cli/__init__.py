@@ -28,6 +28,10 @@ def _register_optional() -> None:
         "demo",
         "framework",
         "scoring",
+        "credentials",
+        "letters",
+        "mail",
+        "invite",
     ):
         try:
             module = importlib.import_module(f"dgops.cli.{module_name}")
