@@ -29,6 +29,7 @@ demo: setup ## set up and run a whole survey year on the embedded default (SQLit
 	$(RUN) dgops demo run
 
 test: setup ## set up and run the whole test suite (PostgreSQL tests when a server can be started)
+	.ci/system-deps
 	.ci/with-postgres $(RUN) pytest -n 2 --dist loadfile
 
 lint: setup ## ruff on everything, mypy (strict) on dgops/
