@@ -1,0 +1,249 @@
+"""DAG integrity: every file in dags/ parses fast and cleanly and follows the house rules.
+
+In the style of mozilla/telemetry-airflow's DAG-validity suite. The DagBag is built once per
+session; the end-to-end runs use ``dag.test()`` on a migrated, throw-away Airflow metadata
+database (see conftest.py for the isolated AIRFLOW_HOME) and a temporary dgops database.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+pytest.importorskip("airflow")
+
+pytestmark = pytest.mark.airflow
+
+ROOT = Path(__file__).resolve().parents[2]
+DAGS_DIR = ROOT / "dags"
+DAG_FILES = sorted(DAGS_DIR.glob("*.py"))
+
+# Every DAG and its tasks. A new DAG must be added here, on purpose.
+EXPECTED_TASKS: dict[str, set[str]] = {
+    "dgops_registry": {"validate_registry", "import_registry", "summary"},
+}
+
+# What a DAG file may import at module level (parsing must stay fast: the DAG processor
+# re-parses every file every few seconds) and inside task functions.
+MODULE_LEVEL_ROOTS = {"airflow", "__future__"}
+FUNCTION_LEVEL_ROOTS = {"airflow", "dgops", "dgops_airflow"}
+STDLIB = set(sys.stdlib_module_names)
+
+
+@pytest.fixture(scope="session")
+def dagbag() -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS_DIR))
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """Migrate the isolated Airflow metadata database once (about 8 s on SQLite)."""
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        check=True,
+        capture_output=True,
+    )
+    from airflow import settings
+
+    settings.configure_orm()
+
+
+# ---------------------------------------------------------------- parsing and policy
+
+
+def test_should_import_every_dag_file_without_errors(dagbag: Any) -> None:
+    assert dagbag.import_errors == {}
+    assert dagbag.dags, "no DAG found in dags/"
+
+
+def test_should_list_exactly_the_expected_dags_and_tasks(dagbag: Any) -> None:
+    found = {dag_id: set(dag.task_dict) for dag_id, dag in dagbag.dags.items()}
+
+    assert found == EXPECTED_TASKS
+
+
+def test_should_have_no_cycles(dagbag: Any) -> None:
+    for dag in dagbag.dags.values():
+        dag.check_cycle()  # raises AirflowDagCycleException
+        assert dag.roots, f"{dag.dag_id} has no root task"
+
+
+@pytest.mark.parametrize("dag_id", sorted(EXPECTED_TASKS))
+def test_should_follow_the_dag_policy(dagbag: Any, dag_id: str) -> None:
+    dag = dagbag.dags[dag_id]
+
+    assert "dgops" in dag.tags
+    assert dag.doc_md, f"{dag_id}: doc_md"
+    assert "Owner" in dag.doc_md
+    assert "Triage" in dag.doc_md
+    for task in dag.tasks:
+        assert task.owner not in {"", "airflow"}, f"{dag_id}.{task.task_id}: owner"
+        assert task.retries >= 1, f"{dag_id}.{task.task_id}: retries"
+
+
+def _imports(tree: ast.AST) -> Iterator[tuple[str, bool]]:
+    """(top-level package, inside a function?) for every import in ``tree``."""
+
+    def walk(node: ast.AST, in_function: bool) -> Iterator[tuple[str, bool]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import):
+                for alias in child.names:
+                    yield alias.name.split(".")[0], in_function
+            elif isinstance(child, ast.ImportFrom):
+                yield ("." if child.level else (child.module or "").split(".")[0]), in_function
+            yield from walk(
+                child,
+                in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef),
+            )
+
+    yield from walk(tree, False)
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_should_import_only_airflow_and_stdlib_at_module_level(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+    for root, in_function in _imports(tree):
+        allowed = (FUNCTION_LEVEL_ROOTS if in_function else MODULE_LEVEL_ROOTS) | STDLIB
+        where = "inside a task function" if in_function else "at module level"
+        assert root in allowed, f"{path.name} imports {root!r} {where}"
+
+
+def test_should_catch_a_heavy_import_at_module_level() -> None:
+    source = "import pandas\nfrom airflow.sdk import dag\ndef f():\n    import dgops.registry\n"
+
+    found = set(_imports(ast.parse(source)))
+
+    assert found == {("pandas", False), ("airflow", False), ("dgops", True)}
+
+
+# ---------------------------------------------------------------- running the DAG
+
+REGISTRY_HEADER = (
+    "code,name_th,level,agency_type,mission,ministry,province,"
+    "head_name,head_title,head_email,coordinator_name,coordinator_email"
+)
+GOOD_ROWS = (
+    "DG001,สำนักงานพัฒนารัฐบาลดิจิทัล (องค์การมหาชน),department,public_organization,service,"
+    "กระทรวงการอุดมศึกษา วิทยาศาสตร์ วิจัยและนวัตกรรม,,นายสมชาย ใจดี,ผู้อำนวยการ,"
+    "director@dga.example.org,นางสาวสมหญิง รักงาน,coordinator@dga.example.org",
+    "DG002,กรมการปกครอง,department,government_agency,policy,กระทรวงมหาดไทย,,"
+    "นายสมศักดิ์ มั่นคง,อธิบดี,head@dopa.example.org,นายสมปอง ขยัน,it@dopa.example.org",
+    "PV001,สำนักงานจังหวัดเชียงใหม่,provincial_office,government_agency,service,"
+    "กระทรวงมหาดไทย,เชียงใหม่,นายสมบูรณ์ ศรีสุข,หัวหน้าสำนักงานจังหวัด,"
+    "head@chiangmai.example.org,นางสมใจ สุขใจ,it@chiangmai.example.org",
+)
+
+
+@pytest.fixture
+def registry_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "registry.csv"
+    path.write_text("\n".join([REGISTRY_HEADER, *GOOD_ROWS]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def dgops_connection(tmp_path: Path, sqlite_engine: Engine) -> Path:
+    """A connections file pointing ``dgops_db`` at the migrated, empty test database."""
+    path = tmp_path / "connections.json"
+    conn = {"conn_type": "sqlite", "host": sqlite_engine.url.database}
+    path.write_text(json.dumps({"dgops_db": conn}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def registry_dag(dagbag: Any, airflow_db: None) -> Any:
+    registry = pytest.importorskip("dgops.registry")
+    if not hasattr(registry, "import_registry"):
+        pytest.skip("dgops.registry.import_registry is not written yet")
+    return dagbag.dags["dgops_registry"]
+
+
+def _states(run: Any) -> dict[str, str | None]:
+    return {ti.task_id: ti.state for ti in run.get_task_instances()}
+
+
+def _count_agencies(engine: Engine) -> int:
+    from dgops.db.models import Agency
+
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(Agency)) or 0)
+
+
+def test_should_import_the_registry_into_the_dgops_database(
+    registry_dag: Any, registry_csv: Path, dgops_connection: Path, sqlite_engine: Engine
+) -> None:
+    run = registry_dag.test(
+        run_conf={"cycle_year": 2568, "registry_file": str(registry_csv)},
+        conn_file_path=str(dgops_connection),
+    )
+
+    assert _states(run) == {
+        "validate_registry": "success",
+        "import_registry": "success",
+        "summary": "success",
+    }
+    assert run.state == "success"
+    assert _count_agencies(sqlite_engine) == len(GOOD_ROWS)
+
+
+def test_should_write_nothing_on_a_dry_run(
+    registry_dag: Any, registry_csv: Path, dgops_connection: Path, sqlite_engine: Engine
+) -> None:
+    run = registry_dag.test(
+        run_conf={"cycle_year": 2568, "registry_file": str(registry_csv), "dry_run": True},
+        conn_file_path=str(dgops_connection),
+    )
+
+    assert _states(run) == {
+        "validate_registry": "success",
+        "import_registry": "skipped",
+        "summary": "success",
+    }
+    assert _count_agencies(sqlite_engine) == 0
+
+
+def test_should_stop_before_importing_a_registry_with_errors(
+    registry_dag: Any, tmp_path: Path, dgops_connection: Path, sqlite_engine: Engine
+) -> None:
+    bad = tmp_path / "bad.csv"
+    broken_row = GOOD_ROWS[0].replace(",department,", ",no_such_level,")
+    bad.write_text("\n".join([REGISTRY_HEADER, broken_row]) + "\n", encoding="utf-8")
+
+    run = registry_dag.test(
+        run_conf={"cycle_year": 2568, "registry_file": str(bad)},
+        conn_file_path=str(dgops_connection),
+    )
+
+    states = _states(run)
+    assert run.state == "failed"
+    assert states["validate_registry"] == "failed"
+    assert states["import_registry"] == "upstream_failed"
+    assert _count_agencies(sqlite_engine) == 0
+
+
+@pytest.mark.parametrize(
+    "conf",
+    [
+        {"cycle_year": 2023, "registry_file": "x.csv"},  # Gregorian, not Buddhist era
+        {"cycle_year": "2568", "registry_file": "x.csv"},
+        {"cycle_year": 2568, "registry_file": ""},
+        {"registry_file": "x.csv"},
+    ],
+    ids=["gregorian-year", "year-as-text", "empty-file", "no-year"],
+)
+def test_should_refuse_invalid_params(dagbag: Any, airflow_db: None, conf: dict[str, Any]) -> None:
+    from airflow.sdk.exceptions import ParamValidationError
+
+    with pytest.raises(ParamValidationError):
+        dagbag.dags["dgops_registry"].test(run_conf=conf)
