@@ -1,0 +1,43 @@
+"""The agency registry: import from XLSX/CSV with full validation, upsert, and export.
+
+Typical use::
+
+    result = read_registry("registry.xlsx")          # never raises on bad input
+    for issue in result.issues: print(issue.format())
+    with session_scope(engine) as session:
+        report = import_registry(session, "registry.xlsx", cycle_year=2566, actor="somchai")
+    export_registry(session, "registry-2566.xlsx", cycle_year=2566)
+"""
+
+from __future__ import annotations
+
+from dgops.registry.importer import (
+    AgencyChange,
+    ImportReport,
+    export_registry,
+    import_registry,
+    load_records,
+)
+from dgops.registry.issues import RegistryError, RegistryIssue, Severity
+from dgops.registry.reader import ReadLimits, ReadResult, read_records, read_registry
+from dgops.registry.records import AgencyRecord, ContactRecord
+from dgops.registry.writer import write_registry_csv, write_registry_xlsx
+
+__all__ = [
+    "AgencyChange",
+    "AgencyRecord",
+    "ContactRecord",
+    "ImportReport",
+    "ReadLimits",
+    "ReadResult",
+    "RegistryError",
+    "RegistryIssue",
+    "Severity",
+    "export_registry",
+    "import_registry",
+    "load_records",
+    "read_records",
+    "read_registry",
+    "write_registry_csv",
+    "write_registry_xlsx",
+]

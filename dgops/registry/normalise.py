@@ -1,0 +1,139 @@
+"""Cleaning cell values: Thai digits, stray and zero-width spaces, full-width forms, phones, e-mail.
+
+Thai text is not passed through NFKC as a whole: NFKC decomposes sara am (ำ, U+0E33) into nikhahit
+and sara aa, which changes every สำนักงาน. Only the non-Thai, non-ASCII runs are NFKC-normalised
+(full-width letters and digits, ideographic spaces, ligatures).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import Enum
+from typing import TypeVar
+
+from email_validator import EmailNotValidError, validate_email
+from pythainlp.util import thai_digit_to_arabic_digit
+
+E = TypeVar("E", bound=Enum)
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_OTHER_NON_ASCII = re.compile("[^\x00-\x7f\u0e00-\u0e7f]+")
+_THAI_DIGITS = re.compile("[\u0e50-\u0e59]")
+_SPACES = re.compile(r"\s+")
+
+
+def _nfkc(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
+def clean_text(value: str) -> str:
+    """Strip, collapse every kind of whitespace to one space, drop zero-width characters,
+    NFKC the non-Thai non-ASCII runs, and turn Thai digits into Arabic digits."""
+    if not value.isascii():
+        value = _ZERO_WIDTH.sub("", value)
+        value = _OTHER_NON_ASCII.sub(_nfkc, value)
+        if _THAI_DIGITS.search(value):
+            value = thai_digit_to_arabic_digit(value)
+    return _SPACES.sub(" ", value).strip()
+
+
+def label_key(value: str) -> str:
+    """A value reduced for matching against codes and Thai labels (no spaces, case-folded)."""
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", value).casefold())
+
+
+def build_choice_index(enum_cls: type[E], labels: dict[E, str]) -> dict[str, E]:
+    """Map codes, enum names and Thai labels (all via :func:`label_key`) to enum members."""
+    index: dict[str, E] = {}
+    for member in enum_cls:
+        index[label_key(str(member.value))] = member
+        index[label_key(member.name)] = member
+        index[label_key(labels[member])] = member
+    return index
+
+
+# --- phone numbers ----------------------------------------------------------------------------
+
+_EXT = re.compile(r"(?:ต่อ|ext\.?|extension|x|#)\s*([0-9][0-9 ,\-]*)$", re.IGNORECASE)
+_PHONE_SPLIT = re.compile(r"[,;\n]|\s+(?:หรือ|or)\s+")
+
+
+class PhoneError(ValueError):
+    pass
+
+
+def _one_phone(raw: str) -> str:
+    text = raw.strip()
+    ext = ""
+    m = _EXT.search(text)
+    if m:
+        ext_digits = re.sub(r"\D", "", m.group(1))
+        if not ext_digits or len(ext_digits) > 6:
+            raise PhoneError(raw)
+        ext = f" ต่อ {ext_digits}"
+        text = text[: m.start()]
+    if re.search(r"[^0-9+\-\s().]", text):
+        raise PhoneError(raw)
+    digits = re.sub(r"\D", "", text)
+    if text.lstrip().startswith("+"):
+        if not digits.startswith("66"):
+            raise PhoneError(raw)
+        digits = "0" + digits[2:]
+    if len(digits) == 9 and digits.startswith("0"):
+        return f"{digits[:2]}-{digits[2:5]}-{digits[5:]}{ext}"
+    if len(digits) == 10 and digits.startswith("0"):
+        return f"{digits[:2]}-{digits[2:6]}-{digits[6:]}{ext}"
+    if len(digits) == 4 and digits.startswith("1") and not ext:
+        return digits  # a hotline such as 1111
+    raise PhoneError(raw)
+
+
+def normalise_phone(value: str) -> str:
+    """One format for Thai numbers: ``0X-XXX-XXXX`` (fixed line), ``0X-XXXX-XXXX`` (mobile),
+    ``+66`` turned into ``0``, extensions written ``ต่อ 123``; several numbers joined by ``, ``.
+
+    Raises :class:`PhoneError` when a part is not a Thai number.
+    """
+    parts = [p for p in (s.strip() for s in _PHONE_SPLIT.split(value)) if p]
+    if not parts:
+        raise PhoneError(value)
+    return ", ".join(_one_phone(p) for p in parts)
+
+
+def phone_from_number(value: float) -> str:
+    """A phone typed as a number in Excel lost its leading zero: 21234567 → ``021234567``."""
+    digits = str(int(value))
+    return digits if digits.startswith("0") or len(digits) < 8 else "0" + digits
+
+
+# --- e-mail -----------------------------------------------------------------------------------
+
+
+def normalise_email(value: str) -> str:
+    """The normalised address (domain lower-cased); syntax only, no DNS or network.
+
+    Raises :class:`ValueError` with email-validator's explanation when the syntax is wrong.
+    """
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+# --- active flag ------------------------------------------------------------------------------
+
+ACTIVE_TH = "ใช้งาน"
+INACTIVE_TH = "ยกเลิก"
+_TRUE = {"1", "true", "yes", "y", "active", "ใช่", "ใช้งาน", "ใช้", "ปกติ", "✓"}
+_FALSE = {"0", "false", "no", "n", "inactive", "ไม่ใช่", "ไม่ใช้งาน", "ยกเลิก", "ไม่ใช้", "เลิก"}
+
+
+def parse_active(value: str) -> bool | None:
+    """True/False for the many ways operators write it; None if unrecognisable."""
+    key = label_key(value)
+    if key in {label_key(v) for v in _TRUE}:
+        return True
+    if key in {label_key(v) for v in _FALSE}:
+        return False
+    return None
