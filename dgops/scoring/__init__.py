@@ -1,0 +1,42 @@
+"""The scoring engine: answers of every agency → item points, sub-indicator, pillar and overall
+scores, maturity levels and groups, vectorised with numpy/pandas.
+
+``score(framework, answers)`` is the entry point; see docs/framework-format.md for the rules.
+"""
+
+from __future__ import annotations
+
+from dgops.scoring.aggregate import (
+    group_from_scores,
+    level_from_score,
+    levels_from_scores,
+    overall_from_pillars,
+    pillars_from_items,
+    pillars_from_sub_indicators,
+    ratio_scores,
+    sub_indicators_from_items,
+)
+from dgops.scoring.analysis import PEER_COLUMNS, group_stats, peer_ranks, yoy_deltas
+from dgops.scoring.engine import ISSUE_REASONS, ITEM_STATES, AnswerIssue, ScoreResult, score
+from dgops.scoring.rounding import round_half_up
+
+__all__ = [
+    "ISSUE_REASONS",
+    "ITEM_STATES",
+    "PEER_COLUMNS",
+    "AnswerIssue",
+    "ScoreResult",
+    "group_from_scores",
+    "group_stats",
+    "level_from_score",
+    "levels_from_scores",
+    "overall_from_pillars",
+    "peer_ranks",
+    "pillars_from_items",
+    "pillars_from_sub_indicators",
+    "ratio_scores",
+    "round_half_up",
+    "score",
+    "sub_indicators_from_items",
+    "yoy_deltas",
+]

@@ -1,0 +1,300 @@
+"""The scoring engine: every agency at once, one numpy pass per question column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from dgops.framework import (
+    BandsRule,
+    CountCappedRule,
+    ExternalRule,
+    Framework,
+    NonemptyTextRule,
+    OptionPointsRule,
+    PositiveRule,
+    Question,
+    ValueWeightRule,
+)
+from dgops.scoring._columns import (
+    BoolArray,
+    Column,
+    FloatArray,
+    clean_column,
+    clean_external,
+    condition_mask,
+)
+from dgops.scoring.aggregate import (
+    group_from_scores,
+    level_from_score,
+    levels_from_scores,
+    overall_from_pillars,
+    pillars_from_items,
+    pillars_from_sub_indicators,
+    sub_indicators_from_items,
+)
+
+__all__ = ["ISSUE_REASONS", "ITEM_STATES", "AnswerIssue", "ScoreResult", "score"]
+
+ITEM_STATES = ("answered", "missing", "hidden", "invalid")
+ANSWERED, MISSING, HIDDEN, INVALID = range(4)
+
+ISSUE_REASONS: dict[str, str] = {
+    "not_an_option": "ค่าไม่อยู่ในตัวเลือกของคำถาม (value is not an option of the question)",
+    "not_a_number": "ค่าไม่ใช่ตัวเลข (value is not a number)",
+    "out_of_range": "ค่าอยู่นอกช่วงที่กำหนด (value out of range: percentage 0..100, external 0..1)",
+    "wrong_type": "ชนิดของคำตอบไม่ตรงกับคำถาม (answer of the wrong type for the question)",
+}
+
+
+@dataclass(frozen=True)
+class AnswerIssue:
+    """An out-of-domain answer: reported here and scored as missing."""
+
+    agency_id: Any
+    question_id: str
+    value: Any
+    reason: str
+
+    @property
+    def message(self) -> str:
+        """Bilingual explanation of ``reason``."""
+        return ISSUE_REASONS.get(self.reason, self.reason)
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Scores of every agency, at full precision (round with ``round_half_up`` to publish).
+
+    Frames are indexed by agency id. ``item_points``/``item_max`` are agency × item (scored
+    question) with each agency's own maximum (0 where a `drop` item was missing);
+    ``item_state`` holds codes into ``ITEM_STATES``.
+    """
+
+    framework_id: str
+    scale: float
+    item_points: pd.DataFrame
+    item_max: pd.DataFrame
+    item_state: pd.DataFrame
+    sub_indicators: pd.DataFrame
+    pillars: pd.DataFrame
+    pillar_levels: pd.DataFrame
+    overall: pd.Series
+    overall_level: pd.Series
+    group: pd.Series
+    issues: list[AnswerIssue] = field(default_factory=list)
+
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        """Long form: agency_id, question_id, points, max, state (one row per agency × item)."""
+        n, m = self.item_points.shape
+        state = self.item_state.to_numpy(dtype=np.int8).ravel()
+        return pd.DataFrame(
+            {
+                "agency_id": np.repeat(self.item_points.index.to_numpy(), m),
+                "question_id": np.tile(np.asarray(self.item_points.columns, dtype=object), n),
+                "points": self.item_points.to_numpy(dtype=np.float64).ravel(),
+                "max": self.item_max.to_numpy(dtype=np.float64).ravel(),
+                "state": pd.Categorical.from_codes(state, categories=pd.Index(ITEM_STATES)),
+            }
+        )
+
+    def issues_frame(self) -> pd.DataFrame:
+        """The issues as a frame: agency_id, question_id, value, reason, message."""
+        return pd.DataFrame(
+            [(i.agency_id, i.question_id, i.value, i.reason, i.message) for i in self.issues],
+            columns=["agency_id", "question_id", "value", "reason", "message"],
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Wide scores per agency: overall, overall_level, group, pillar and sub-indicator codes.
+
+        This is the stored shape ``yoy_deltas`` accepts as the previous year.
+        """
+        head = pd.DataFrame(
+            {"overall": self.overall, "overall_level": self.overall_level, "group": self.group}
+        )
+        return pd.concat([head, self.pillars, self.sub_indicators], axis=1)
+
+
+def _points(q: Question, col: Column, n: int) -> FloatArray:
+    rule = q.scoring
+    assert rule is not None
+    if isinstance(rule, OptionPointsRule):
+        table = np.array([rule.points.get(o, 0.0) for o in q.option_ids()], dtype=np.float64)
+        if col.selected is not None:
+            raw = col.selected.astype(np.float64) @ table
+            if rule.cap is not None:
+                raw = np.minimum(raw, rule.cap)
+            return raw * rule.weight
+        assert col.codes is not None
+        return np.where(col.codes >= 0, table[np.maximum(col.codes, 0)], 0.0) * rule.weight
+    if isinstance(rule, ValueWeightRule):
+        assert col.number is not None
+        return np.clip(np.nan_to_num(col.number, nan=0.0) * rule.weight, 0.0, rule.max)
+    if isinstance(rule, PositiveRule):
+        return col.positive().astype(np.float64) * rule.weight
+    if isinstance(rule, NonemptyTextRule):
+        return (~col.missing).astype(np.float64) * q.max_points()
+    if isinstance(rule, BandsRule):
+        assert col.number is not None
+        ordered = sorted(rule.bands, key=lambda b: b.min)
+        mins = np.array([b.min for b in ordered], dtype=np.float64)
+        pts = np.array([b.points for b in ordered], dtype=np.float64)
+        value = col.number
+        k = np.searchsorted(mins, np.nan_to_num(value, nan=-np.inf), side="right") - 1
+        got = np.where((k >= 0) & ~np.isnan(value), pts[np.maximum(k, 0)], 0.0)
+        return np.asarray(got * rule.weight, dtype=np.float64)
+    if isinstance(rule, CountCappedRule):
+        assert col.selected is not None
+        counted: FloatArray = np.minimum(col.selected.sum(axis=1), rule.cap).astype(np.float64)
+        return counted * rule.weight
+    if isinstance(rule, ExternalRule):
+        assert col.number is not None
+        return np.nan_to_num(col.number, nan=0.0) * rule.weight
+    raise TypeError(f"unknown rule {rule!r}")  # pragma: no cover
+
+
+def _empty_column(n: int) -> pd.Series:
+    return pd.Series([None] * n, dtype=object)
+
+
+def score(
+    framework: Framework, answers: pd.DataFrame, *, external: pd.DataFrame | None = None
+) -> ScoreResult:
+    """Score every agency in ``answers`` (index: agency id; one column per question id).
+
+    Values follow the answer format of docs/framework-format.md; NaN/None means not answered.
+    ``external`` (index: agency id; one column per external key, floats 0..1) feeds
+    `external` items. Out-of-domain answers are scored as missing and listed in ``issues``.
+    """
+    if not answers.index.is_unique:
+        raise ValueError("answers: agency ids in the index must be unique")
+    index = answers.index
+    n = len(index)
+    ext = external.reindex(index) if external is not None else None
+    columns: dict[str, Column] = {}
+    issues: list[AnswerIssue] = []
+    raw_values: dict[str, npt.NDArray[np.object_]] = {}
+    state_cols: dict[str, npt.NDArray[np.int8]] = {}
+    points_cols: dict[str, FloatArray] = {}
+    max_cols: dict[str, FloatArray] = {}
+    meets_cols: dict[str, BoolArray] = {}
+    agency_ids = index.tolist()
+
+    for q in framework.questions:
+        rule = q.scoring
+        if isinstance(rule, ExternalRule):
+            series = (
+                ext[rule.key].reset_index(drop=True)
+                if ext is not None and rule.key in ext.columns
+                else pd.Series(np.full(n, np.nan))
+            )
+            col = clean_external(q, series)
+        else:
+            series = (
+                answers[q.id].reset_index(drop=True)
+                if q.id in answers.columns
+                else _empty_column(n)
+            )
+            col = clean_column(q, series)
+        if col.issues:
+            raw_values[q.id] = series.to_numpy(dtype=object)
+            for raw in col.issues:
+                issues.extend(
+                    AnswerIssue(agency_ids[p], q.id, raw_values[q.id][p], raw.reason)
+                    for p in raw.positions
+                )
+        invalid = np.zeros(n, dtype=bool)
+        for raw in col.issues:
+            invalid[raw.positions] = True
+        visible = (
+            np.ones(n, dtype=bool) if q.show_if is None else condition_mask(q.show_if, columns, n)
+        )
+        col = col.masked(visible)
+        columns[q.id] = col
+        if rule is None:
+            continue
+        state = np.where(
+            ~visible, HIDDEN, np.where(invalid, INVALID, np.where(col.missing, MISSING, ANSWERED))
+        ).astype(np.int8)
+        points = _points(q, col, n)
+        maximum = q.max_points()
+        dropped = col.missing if rule.missing == "drop" else np.zeros(n, dtype=bool)
+        points_cols[q.id] = points
+        max_cols[q.id] = np.where(dropped, 0.0, maximum)
+        state_cols[q.id] = state
+        if q.level is not None:
+            met = points >= maximum - 1e-12 if q.meets == "full" else points > 0
+            # a dropped item does not take part in the staged rule: it neither meets nor blocks
+            meets_cols[q.id] = met | dropped
+
+    item_ids = list(points_cols)
+    item_points = pd.DataFrame(points_cols, index=index, columns=item_ids)
+    item_max = pd.DataFrame(max_cols, index=index, columns=item_ids)
+    item_state = pd.DataFrame(state_cols, index=index, columns=item_ids)
+    subs = sub_indicators_from_items(framework, item_points, item_max)
+    if framework.aggregation.pillar == "mean_of_sub_indicators":
+        pillars = pillars_from_sub_indicators(framework, subs)
+    else:
+        pillars = pillars_from_items(framework, item_points, item_max)
+    overall = overall_from_pillars(framework, pillars)
+    if framework.maturity.rule == "staged":
+        pillar_levels = _staged_levels(framework, meets_cols, index, pillars)
+        overall_level = _staged_levels(framework, meets_cols, index, overall.to_frame())["overall"]
+    else:
+        pillar_levels = levels_from_scores(framework, pillars)
+        overall_level = level_from_score(framework, overall)
+    overall_level.name = "overall_level"
+    return ScoreResult(
+        framework_id=framework.id,
+        scale=framework.aggregation.scale,
+        item_points=item_points,
+        item_max=item_max,
+        item_state=item_state,
+        sub_indicators=subs,
+        pillars=pillars,
+        pillar_levels=pillar_levels,
+        overall=overall,
+        overall_level=overall_level,
+        group=group_from_scores(framework, overall),
+        issues=issues,
+    )
+
+
+def _staged_levels(
+    framework: Framework,
+    meets: dict[str, BoolArray],
+    index: pd.Index,
+    scores: pd.DataFrame,
+) -> pd.DataFrame:
+    """Staged maturity per column of ``scores`` (pillar codes, or "overall" for all items).
+
+    Level L is reached when every item of every level k <= L is met; levels without items
+    neither grant nor block; the lowest level is 1. NA where the score is NaN.
+    """
+    n = len(index)
+    out: dict[str, npt.NDArray[np.float64]] = {}
+    for code in scores.columns:
+        items = (
+            framework.scored_questions
+            if code == "overall"
+            else framework.items_by_pillar()[str(code)]
+        )
+        level = np.ones(n, dtype=np.float64)
+        still = np.ones(n, dtype=bool)
+        for k in range(1, 6):
+            at_k = [q.id for q in items if q.level == k and q.id in meets]
+            if not at_k:
+                continue
+            met_k = np.column_stack([meets[i] for i in at_k]).all(axis=1)
+            still &= met_k
+            level = np.where(still, float(k), level)
+        values = scores[code].to_numpy(dtype=np.float64)
+        out[str(code)] = np.where(np.isnan(values), np.nan, np.maximum(level, 1.0))
+    return pd.DataFrame(out, index=index).astype("Int64")
