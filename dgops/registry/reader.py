@@ -148,7 +148,7 @@ class _Ctx:
     ) -> None:
         if field and column is None and field in self.columns:
             column, header = self.columns[field]
-        th, en = message(code, **params)
+        th, en = message(code, header=header, **params)
         self.issues.append(
             RegistryIssue(code, th, en, severity, self.file, self.sheet, row, column, field, header)
         )
