@@ -34,9 +34,14 @@ def test_should_give_back_the_numbers_when_the_transaction_rolls_back(engine: En
     with session_scope(engine) as s:
         cycle, agencies = seed(s, 2)
         keys = [LetterKey(cycle.id, a.id, "invitation") for a in agencies]
-    with pytest.raises(RuntimeError), session_scope(engine) as s:
-        allocate_numbers(s, "สพร", 2566, keys[:1])
-        raise RuntimeError("rendering failed")
+
+    def failing_run() -> None:
+        with session_scope(engine) as s:
+            allocate_numbers(s, "สพร", 2566, keys[:1])
+            raise RuntimeError("rendering failed")
+
+    with pytest.raises(RuntimeError):
+        failing_run()
     with session_scope(engine) as s:
         assert allocate_numbers(s, "สพร", 2566, keys[1:]) == {keys[1]: 1}
 
