@@ -1,0 +1,173 @@
+"""`dgops score` and `dgops recommend`: score a cycle's responses, then advise every agency."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from dgops.cli._common import actor, console, engine, fail
+from dgops.db import session_scope
+from dgops.db.models import ResponseStatus
+
+score_app = typer.Typer(
+    help="Score a cycle's responses and store the results (a new run supersedes the last).",
+    invoke_without_command=True,
+)
+recommend_app = typer.Typer(
+    help="Classify every agency's sub-indicators against its peers and store DGA-style advice.",
+    invoke_without_command=True,
+)
+COMMANDS = {"score": score_app, "recommend": recommend_app}
+
+
+def _peer_by(value: str) -> tuple[str, ...]:
+    allowed = {"level", "agency_type", "mission", "ministry", "province"}
+    cols = tuple(c.strip() for c in value.split(",") if c.strip())
+    bad = [c for c in cols if c not in allowed]
+    if bad:
+        fail(f"--peer-by: unknown column(s) {bad}; choose among {sorted(allowed)}")
+    return cols
+
+
+def _print_distribution(scores: object) -> None:
+    import pandas as pd
+
+    from dgops.results import level_distribution
+
+    assert isinstance(scores, pd.DataFrame)
+    dist = level_distribution(scores)
+    table = Table(title="ระดับความพร้อม (maturity distribution)")
+    table.add_column("code")
+    for k in range(1, 6):
+        table.add_column(f"L{k}", justify="right")
+    table.add_column("mean", justify="right")
+    for code, row in dist.iterrows():
+        cells = [f"{int(row[f'n_{k}'])} ({row[f'pct_{k}']:.1f}%)" for k in range(1, 6)]
+        table.add_row(str(code), *cells, f"{row['mean']:.2f}")
+    console.print(table)
+    overall = scores[scores["kind"] == "overall"]["score"].dropna()
+    if len(overall):
+        console.print(
+            f"overall: n={len(overall)} mean={overall.mean():.2f} median={overall.median():.2f} "
+            f"sd={overall.std():.2f} min={overall.min():.2f} max={overall.max():.2f}"
+        )
+
+
+@score_app.callback()
+def score_cmd(
+    ctx: typer.Context,
+    cycle: int | None = typer.Option(None, help="Survey year (BE 2566 or CE 2023)."),
+    include_submitted: bool = typer.Option(
+        False, "--include-submitted", help="Also score submitted (not yet verified) responses."
+    ),
+    peer_by: str = typer.Option("level", help="Peer group columns for ranks, comma-separated."),
+) -> None:
+    """Score the cycle's verified responses and store them as the current run."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if cycle is None:
+        fail("--cycle is required (e.g. dgops score --cycle 2566)")
+    from dgops.cycles import CycleError
+    from dgops.framework import FrameworkError
+    from dgops.results import score_cycle
+
+    statuses = [ResponseStatus.VERIFIED]
+    if include_submitted:
+        statuses.append(ResponseStatus.SUBMITTED)
+    try:
+        with session_scope(engine()) as session:
+            out = score_cycle(
+                session, cycle, actor=actor(), statuses=statuses, peer_by=_peer_by(peer_by)
+            )
+    except (CycleError, FrameworkError) as exc:
+        fail(str(exc))
+    if out.n_agencies == 0:
+        console.print("[yellow]no responses to score[/] (verified only; try --include-submitted)")
+    console.print(
+        f"score run {out.run_id}: framework {out.framework_version}, {out.n_agencies} agencies, "
+        f"{out.n_issues} out-of-domain answers (scored as missing)"
+    )
+    _print_distribution(out.scores)
+
+
+@score_app.command("show")
+def show_cmd(
+    cycle: int = typer.Option(..., help="Survey year (BE 2566 or CE 2023)."),
+    agency: str | None = typer.Option(None, help="Agency code: its scores and advice."),
+) -> None:
+    """Show the current run: distribution, or one agency's scores and recommendations."""
+    from sqlalchemy import select
+
+    from dgops.cycles import CycleError, get_cycle
+    from dgops.db.models import Agency
+    from dgops.results import current_run, load_recommendations, load_scores
+
+    with session_scope(engine()) as session:
+        try:
+            c = get_cycle(session, cycle)
+        except CycleError as exc:
+            fail(str(exc))
+        run = current_run(session, c.id)
+        if run is None:
+            fail(f"cycle {c.year_be} has not been scored; run `dgops score --cycle {c.year_be}`")
+        scores = load_scores(session, run.id)
+        console.print(f"run {run.id} of {run.computed_at:%Y-%m-%d %H:%M} by {run.actor}")
+        if agency is None:
+            _print_distribution(scores)
+            return
+        agency_id = session.scalar(select(Agency.id).where(Agency.code == agency))
+        if agency_id is None:
+            fail(f"no agency with code {agency}")
+        mine = scores[scores["agency_id"] == agency_id]
+        table = Table(title=f"{agency}")
+        for col in ("kind", "code", "score", "level", "group", "rank", "peer rank"):
+            table.add_column(col)
+        for r in mine.to_dict(orient="records"):
+            value = r["score"]
+            table.add_row(
+                str(r["kind"]),
+                str(r["code"]),
+                "-" if value is None or value != value else f"{float(value):.2f}",
+                str(r["level"]),
+                str(r["group_code"] or ""),
+                str(r["rank_national"]),
+                f"{r['rank_peer']}/{r['peer_size']}",
+            )
+        console.print(table)
+        recs = load_recommendations(session, run.id, agency_id)
+        for a in recs.to_dict(orient="records"):
+            if a["rec_class"] == "accelerate":
+                console.print(
+                    f"[bold]{a['rank']}. {a['sub_indicator']}[/] (ระดับ {a['level']}, "
+                    f"ผลกระทบ {float(a['impact']):.2f}) {a['advice_th']}\n"
+                    f"   หน่วยงานหลัก: {a['lead_unit']}; หน่วยงานสนับสนุน: "
+                    f"{', '.join(a['support_units'])}"
+                )
+
+
+@recommend_app.callback()
+def recommend_cmd(
+    ctx: typer.Context,
+    cycle: int | None = typer.Option(None, help="Survey year (BE 2566 or CE 2023)."),
+    peer_by: str = typer.Option("level", help="Peer group columns, comma-separated."),
+    top: int = typer.Option(4, min=1, help="National policy themes to recommend."),
+) -> None:
+    """Recommend on the cycle's current score run (replaces that run's recommendations)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if cycle is None:
+        fail("--cycle is required (e.g. dgops recommend --cycle 2566)")
+    from dgops.cycles import CycleError
+    from dgops.framework import FrameworkError
+    from dgops.recommend import CLASS_LABELS_TH, RuleError
+    from dgops.results import recommend_cycle
+
+    try:
+        with session_scope(engine()) as session:
+            out = recommend_cycle(session, cycle, peer_by=_peer_by(peer_by), top_themes=top)
+    except (CycleError, FrameworkError, RuleError, LookupError) as exc:
+        fail(str(exc))
+    console.print(f"run {out.run_id}: {out.n_rows} agency × sub-indicator recommendations")
+    for cls, label in CLASS_LABELS_TH.items():
+        console.print(f"  {label} ({cls}): {out.by_class.get(cls, 0)}")
+    console.print(f"national themes: {', '.join(out.themes) or '-'}")

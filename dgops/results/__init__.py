@@ -1,0 +1,47 @@
+"""Scoring results in the database: runs, scores, recommendations, and the answers they read.
+
+``load_answers`` turns a cycle's responses into the scoring engine's wide frame;
+``store_scores`` / ``store_recommendations`` write a run (superseding the previous one);
+``current_run``, ``load_scores``, ``load_recommendations`` and
+``load_national_recommendations`` are what letters, pages and the report read.
+"""
+
+from __future__ import annotations
+
+from dgops.results.answers import AGENCY_COLUMNS, load_agencies, load_answers
+from dgops.results.pipeline import (
+    RecommendOutcome,
+    ScoreOutcome,
+    level_distribution,
+    recommend_cycle,
+    score_cycle,
+)
+from dgops.results.store import (
+    CHUNK,
+    current_run,
+    load_national_recommendations,
+    load_recommendations,
+    load_scores,
+    score_long_frame,
+    store_recommendations,
+    store_scores,
+)
+
+__all__ = [
+    "AGENCY_COLUMNS",
+    "CHUNK",
+    "RecommendOutcome",
+    "ScoreOutcome",
+    "current_run",
+    "level_distribution",
+    "load_agencies",
+    "load_answers",
+    "load_national_recommendations",
+    "load_recommendations",
+    "load_scores",
+    "recommend_cycle",
+    "score_cycle",
+    "score_long_frame",
+    "store_recommendations",
+    "store_scores",
+]

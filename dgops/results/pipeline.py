@@ -1,0 +1,145 @@
+"""The two steps the CLI and the DAGs call: score a cycle, then recommend from its current run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from dgops.db.models import ResponseStatus, ScoreKind, ScoreRun
+from dgops.results.answers import load_agencies, load_answers
+from dgops.results.store import (
+    current_run,
+    load_scores,
+    store_recommendations,
+    store_scores,
+)
+
+__all__ = [
+    "RecommendOutcome",
+    "ScoreOutcome",
+    "level_distribution",
+    "recommend_cycle",
+    "score_cycle",
+]
+
+
+@dataclass
+class ScoreOutcome:
+    """What ``score_cycle`` did: the run, the scores (long) and answer issues found."""
+
+    run_id: int
+    framework_version: str
+    n_agencies: int
+    scores: pd.DataFrame
+    n_issues: int
+
+
+@dataclass
+class RecommendOutcome:
+    """What ``recommend_cycle`` did."""
+
+    run_id: int
+    n_rows: int
+    by_class: dict[str, int] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+
+
+def score_cycle(
+    session: Session,
+    year: int,
+    *,
+    actor: str,
+    statuses: Iterable[ResponseStatus | str] = (ResponseStatus.VERIFIED,),
+    peer_by: Sequence[str] = ("level",),
+) -> ScoreOutcome:
+    """Score the cycle's responses (default: verified) and store a new current run."""
+    from dgops.cycles import get_cycle
+    from dgops.framework import load_framework
+    from dgops.scoring import score
+
+    cycle = get_cycle(session, year)
+    framework = load_framework(cycle.framework_version)
+    wanted = [ResponseStatus(s) for s in statuses]
+    answers = load_answers(session, cycle.id, statuses=wanted, framework=framework)
+    result = score(framework, answers)
+    agencies = load_agencies(session, answers.index.tolist())
+    run = store_scores(
+        session,
+        cycle_id=cycle.id,
+        result=result,
+        agencies=agencies,
+        actor=actor,
+        bands=framework.maturity.bands,
+        peer_by=peer_by,
+        params={"statuses": [s.value for s in wanted], "issues": len(result.issues)},
+    )
+    return ScoreOutcome(
+        run_id=run.id,
+        framework_version=framework.id,
+        n_agencies=len(answers),
+        scores=load_scores(session, run.id),
+        n_issues=len(result.issues),
+    )
+
+
+def recommend_cycle(
+    session: Session,
+    year: int,
+    *,
+    peer_by: Sequence[str] = ("level",),
+    top_themes: int = 4,
+) -> RecommendOutcome:
+    """Classify and advise every agency of the cycle's current run; store it on that run."""
+    from dgops.cycles import get_cycle
+    from dgops.framework import load_framework
+    from dgops.recommend import (
+        ClassifyConfig,
+        load_rules,
+        national_recommendations,
+        recommend,
+    )
+
+    cycle = get_cycle(session, year)
+    run: ScoreRun | None = current_run(session, cycle.id)
+    if run is None:
+        raise LookupError(f"cycle {cycle.year_be} has no score run; run `dgops score` first")
+    framework = load_framework(run.framework_version)
+    rules = load_rules(run.framework_version)
+    long = load_scores(session, run.id, ScoreKind.SUB_INDICATOR)
+    subs = long.pivot(index="agency_id", columns="code", values="score")
+    agencies = load_agencies(session, subs.index.tolist())
+    config = ClassifyConfig(peer_by=tuple(peer_by))
+    recs = recommend(subs, agencies, framework, rules, config=config)
+    national = national_recommendations(subs, framework, rules, top=top_themes)
+    n = store_recommendations(session, run.id, recs, national)
+    return RecommendOutcome(
+        run_id=run.id,
+        n_rows=n,
+        by_class={str(k): int(v) for k, v in recs["rec_class"].value_counts().items()},
+        themes=[x.theme for x in national],
+    )
+
+
+def level_distribution(scores: pd.DataFrame) -> pd.DataFrame:
+    """Count and percent of agencies at each level, for overall and each pillar.
+
+    ``scores`` is the long frame of :func:`dgops.results.load_scores`. Index: code; columns
+    ``n_1..n_5``, ``pct_1..pct_5``, ``mean``, ``n``.
+    """
+    part = scores[scores["kind"].isin([ScoreKind.OVERALL.value, ScoreKind.PILLAR.value])]
+    counts = (
+        pd.crosstab(part["code"], part["level"].astype("float"))
+        .reindex(columns=[1.0, 2.0, 3.0, 4.0, 5.0], fill_value=0)
+        .astype(int)
+    )
+    counts.columns = pd.Index([f"n_{k}" for k in range(1, 6)])
+    total = counts.sum(axis=1)
+    for k in range(1, 6):
+        counts[f"pct_{k}"] = (100 * counts[f"n_{k}"] / total.where(total > 0)).fillna(0.0)
+    counts["mean"] = part.groupby("code")["score"].mean()
+    counts["n"] = total
+    order = ["overall", *[c for c in counts.index if c != "overall"]]
+    return counts.reindex([c for c in order if c in counts.index])
