@@ -6,6 +6,7 @@ missing and are reported as issues.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,8 +19,6 @@ from dgops.framework import Condition, Question
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-_NUMBER_TYPES = (int, float, np.integer, np.floating)
 
 
 @dataclass(frozen=True)
@@ -84,46 +83,71 @@ class Column:
         return np.asarray(~self.missing, dtype=bool)
 
 
-def _kind_is(kinds: npt.NDArray[np.object_], kind: type) -> BoolArray:
-    """Elementwise ``type(value) is kind`` over an array of types."""
-    out: BoolArray = np.frompyfunc(lambda t: t is kind, 1, 1)(kinds).astype(bool)
-    return out
+_TYPE_OF = np.frompyfunc(type, 1, 1)
+_NUMBER_TYPES = (
+    int,
+    float,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.uint8,
+    np.uint16,
+    np.uint32,
+    np.uint64,
+    np.float16,
+    np.float32,
+    np.float64,
+)
+_ALL_NUMBERS = {"integer", "floating", "mixed-integer-float", "empty"}
 
 
-def _is_number(values: pd.Series) -> BoolArray:
-    kinds = values.map(type)
-    is_num = kinds.map(
-        lambda t: issubclass(t, _NUMBER_TYPES) and not issubclass(t, bool | np.bool_)
-    )
-    return is_num.to_numpy(dtype=bool)
+def _type_in(arr: npt.NDArray[Any], kinds: tuple[type, ...]) -> BoolArray:
+    """Elementwise ``type(value) in kinds`` (exact types, hash look-up per cell)."""
+    if not arr.size:
+        return np.zeros(0, dtype=bool)
+    types = pd.Series(_TYPE_OF(arr), dtype=object)
+    return types.isin(list(kinds)).to_numpy(dtype=bool)
 
 
-def clean_column(question: Question, values: pd.Series) -> Column:
-    """Check one column of raw answers (positional, any index) against ``question``."""
+def _choice_codes(options: list[str], arr: npt.NDArray[Any]) -> IntArray:
+    index = pd.Index(options, dtype=object)
+    try:
+        return index.get_indexer(pd.Index(arr, dtype=object)).astype(np.int64)
+    except TypeError:  # an unhashable value (a list for a single choice): not an option
+        hashable = ~_type_in(arr, (list, dict, set, np.ndarray))
+        codes = np.full(arr.size, -1, dtype=np.int64)
+        codes[hashable] = index.get_indexer(pd.Index(arr[hashable], dtype=object))
+        return codes
+
+
+def clean_column(question: Question, values: npt.NDArray[Any]) -> Column:
+    """Check one column of raw answers (a 1-d array, one cell per agency) against ``question``."""
     n = len(values)
-    isna = values.isna().to_numpy(dtype=bool) if n else np.zeros(0, dtype=bool)
+    isna = np.asarray(pd.isna(values), dtype=bool)
     kind = question.type
     if kind in ("yes_no", "single_choice"):
-        kinds = values.map(type).to_numpy(dtype=object)
-        is_str = (~isna) & _kind_is(kinds, str)
-        codes = np.full(n, -1, dtype=np.int64)
-        codes[is_str] = pd.Index(question.option_ids()).get_indexer(
-            pd.Index(values.to_numpy(dtype=object)[is_str])
-        )
-        issues = _issues((~isna) & ~is_str, "wrong_type")
-        issues += _issues(is_str & (codes < 0), "not_an_option")
+        codes = np.where(isna, -1, _choice_codes(question.option_ids(), values))
+        invalid = np.flatnonzero((~isna) & (codes < 0))
+        is_str = np.array([isinstance(values[p], str) for p in invalid], dtype=bool)
+        issues = [RawIssue(invalid[~is_str], "wrong_type")] if (~is_str).any() else []
+        issues += [RawIssue(invalid[is_str], "not_an_option")] if is_str.any() else []
         return Column(question, missing=codes < 0, codes=codes, issues=issues)
     if kind == "multiple_choice":
         return _clean_multiple(question, values, isna)
     if kind in ("number", "percentage"):
-        if pd.api.types.is_bool_dtype(values.dtype):
-            ok = np.zeros(n, dtype=bool)
-        elif pd.api.types.is_numeric_dtype(values.dtype):
-            ok = ~isna
-        else:
-            ok = (~isna) & _is_number(values)
         number = np.full(n, np.nan)
-        number[ok] = values.to_numpy(dtype=object)[ok].astype(np.float64)
+        if values.dtype.kind == "b":
+            ok = np.zeros(n, dtype=bool)
+        elif values.dtype.kind in "iuf":
+            ok = ~isna
+            number = values.astype(np.float64)
+        else:
+            if pd.api.types.infer_dtype(values, skipna=True) in _ALL_NUMBERS:
+                ok = ~isna
+            else:
+                ok = (~isna) & _type_in(values, _NUMBER_TYPES)
+            number[ok] = values[ok].astype(np.float64)
         finite = np.isfinite(number)
         issues = _issues((~isna) & ~(ok & finite), "not_a_number")
         if kind == "percentage":
@@ -133,38 +157,37 @@ def clean_column(question: Question, values: pd.Series) -> Column:
         number = np.where(finite, number, np.nan)
         return Column(question, missing=~finite, number=number, issues=issues)
     # text / evidence: a string; blank counts as not answered
-    kinds = values.map(type).to_numpy(dtype=object)
-    is_str = (~isna) & _kind_is(kinds, str)
-    text = np.full(n, None, dtype=object)
-    stripped = values.to_numpy(dtype=object)[is_str].astype(str)
-    nonblank = np.char.str_len(np.char.strip(stripped)) > 0 if stripped.size else np.zeros(0, bool)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        is_str = ~isna
+    else:
+        is_str = (~isna) & _type_in(values, (str,))
+    strings = values[is_str].astype(str)
+    nonblank = np.char.str_len(np.char.strip(strings)) > 0 if strings.size else np.zeros(0, bool)
     filled = np.zeros(n, dtype=bool)
     filled[np.flatnonzero(is_str)[nonblank]] = True
-    text[filled] = values.to_numpy(dtype=object)[filled]
+    text = np.full(n, None, dtype=object)
+    text[filled] = values[filled]
     return Column(
         question, missing=~filled, text=text, issues=_issues((~isna) & ~is_str, "wrong_type")
     )
 
 
-def _clean_multiple(question: Question, values: pd.Series, isna: BoolArray) -> Column:
+def _clean_multiple(question: Question, values: npt.NDArray[Any], isna: BoolArray) -> Column:
     n = len(values)
     options = question.option_ids()
-    kinds = values.map(type).to_numpy(dtype=object)
-    is_list = (~isna) & (_kind_is(kinds, list) | _kind_is(kinds, tuple))
+    is_list = (~isna) & _type_in(values, (list, tuple))
     selected = np.zeros((n, len(options)), dtype=bool)
     bad_element = np.zeros(n, dtype=bool)
-    if is_list.any():
-        lists = pd.Series(values.to_numpy(dtype=object)[is_list], index=np.flatnonzero(is_list))
-        exploded = lists.explode()
-        present = exploded.notna().to_numpy(dtype=bool)  # empty lists explode to NaN
-        rows = exploded.index.to_numpy(dtype=np.int64)[present]
-        codes = pd.Index(options).get_indexer(pd.Index(exploded.to_numpy(dtype=object)[present]))
-        bad_element[rows[codes < 0]] = True
+    positions = np.flatnonzero(is_list)
+    if positions.size:
+        lists = values[positions]
+        lengths = np.frompyfunc(len, 1, 1)(lists).astype(np.int64)
+        flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=object, count=lengths.sum())
+        rows = np.repeat(positions, lengths)
+        codes = _choice_codes(options, flat)
+        bad_element[rows[codes < 0]] = True  # an unknown id, or None, inside the list
         ok = codes >= 0
         selected[rows[ok], codes[ok]] = True
-        # an explicit None/NaN inside a list is out of domain too
-        nan_inside = ~present & (exploded.index.duplicated(keep=False))
-        bad_element[exploded.index.to_numpy(dtype=np.int64)[nan_inside]] = True
     selected[bad_element] = False
     issues = _issues((~isna) & ~is_list, "wrong_type") + _issues(bad_element, "not_an_option")
     return Column(question, missing=~is_list | bad_element, selected=selected, issues=issues)
@@ -181,10 +204,12 @@ def _issues(mask: BoolArray, reason: str) -> list[RawIssue]:
     return [RawIssue(positions, reason)] if positions.size else []
 
 
-def clean_external(question: Question, values: pd.Series) -> Column:
+def clean_external(question: Question, values: npt.NDArray[Any]) -> Column:
     """An external 0..1 input as a number column (out of range or non-numeric: issue, missing)."""
-    isna = values.isna().to_numpy(dtype=bool)
-    number = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    isna = np.asarray(pd.isna(values), dtype=bool)
+    number = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
     not_num = (~isna) & ~np.isfinite(number)
     out = np.isfinite(number) & ((number < 0) | (number > 1))
     number = np.where(np.isfinite(number) & ~out, number, np.nan)

@@ -34,9 +34,7 @@ from dgops.scoring.aggregate import (
     level_from_score,
     levels_from_scores,
     overall_from_pillars,
-    pillars_from_items,
     pillars_from_sub_indicators,
-    sub_indicators_from_items,
 )
 
 __all__ = ["ISSUE_REASONS", "ITEM_STATES", "AnswerIssue", "ScoreResult", "score"]
@@ -160,8 +158,13 @@ def _points(q: Question, col: Column, n: int) -> FloatArray:
     raise TypeError(f"unknown rule {rule!r}")  # pragma: no cover
 
 
-def _empty_column(n: int) -> pd.Series:
-    return pd.Series([None] * n, dtype=object)
+def _none(n: int) -> npt.NDArray[np.object_]:
+    return np.full(n, None, dtype=object)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python values, so issues print and serialise plainly."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def score(
@@ -180,34 +183,30 @@ def score(
     ext = external.reindex(index) if external is not None else None
     columns: dict[str, Column] = {}
     issues: list[AnswerIssue] = []
-    raw_values: dict[str, npt.NDArray[np.object_]] = {}
-    state_cols: dict[str, npt.NDArray[np.int8]] = {}
-    points_cols: dict[str, FloatArray] = {}
-    max_cols: dict[str, FloatArray] = {}
+    item_ids = [q.id for q in framework.scored_questions]
+    slot = {qid: j for j, qid in enumerate(item_ids)}
+    # column j of each matrix is item j (Fortran order: one contiguous block per item)
+    points_m = np.zeros((n, len(item_ids)), dtype=np.float64, order="F")
+    max_m = np.zeros((n, len(item_ids)), dtype=np.float64, order="F")
+    state_m = np.zeros((n, len(item_ids)), dtype=np.int8, order="F")
     meets_cols: dict[str, BoolArray] = {}
     agency_ids = index.tolist()
 
     for q in framework.questions:
         rule = q.scoring
         if isinstance(rule, ExternalRule):
-            series = (
-                ext[rule.key].reset_index(drop=True)
-                if ext is not None and rule.key in ext.columns
-                else pd.Series(np.full(n, np.nan))
-            )
-            col = clean_external(q, series)
+            if ext is not None and rule.key in ext.columns:
+                raw_column = ext[rule.key].to_numpy()
+            else:
+                raw_column = np.full(n, np.nan)
+            col = clean_external(q, raw_column)
         else:
-            series = (
-                answers[q.id].reset_index(drop=True)
-                if q.id in answers.columns
-                else _empty_column(n)
-            )
-            col = clean_column(q, series)
+            raw_column = answers[q.id].to_numpy() if q.id in answers.columns else _none(n)
+            col = clean_column(q, raw_column)
         if col.issues:
-            raw_values[q.id] = series.to_numpy(dtype=object)
             for raw in col.issues:
                 issues.extend(
-                    AnswerIssue(agency_ids[p], q.id, raw_values[q.id][p], raw.reason)
+                    AnswerIssue(agency_ids[p], q.id, _plain(raw_column[p]), raw.reason)
                     for p in raw.positions
                 )
         invalid = np.zeros(n, dtype=bool)
@@ -226,23 +225,19 @@ def score(
         points = _points(q, col, n)
         maximum = q.max_points()
         dropped = col.missing if rule.missing == "drop" else np.zeros(n, dtype=bool)
-        points_cols[q.id] = points
-        max_cols[q.id] = np.where(dropped, 0.0, maximum)
-        state_cols[q.id] = state
+        j = slot[q.id]
+        points_m[:, j] = points
+        max_m[:, j] = np.where(dropped, 0.0, maximum)
+        state_m[:, j] = state
         if q.level is not None:
             met = points >= maximum - 1e-12 if q.meets == "full" else points > 0
             # a dropped item does not take part in the staged rule: it neither meets nor blocks
             meets_cols[q.id] = met | dropped
 
-    item_ids = list(points_cols)
-    item_points = pd.DataFrame(points_cols, index=index, columns=item_ids)
-    item_max = pd.DataFrame(max_cols, index=index, columns=item_ids)
-    item_state = pd.DataFrame(state_cols, index=index, columns=item_ids)
-    subs = sub_indicators_from_items(framework, item_points, item_max)
-    if framework.aggregation.pillar == "mean_of_sub_indicators":
-        pillars = pillars_from_sub_indicators(framework, subs)
-    else:
-        pillars = pillars_from_items(framework, item_points, item_max)
+    item_points = pd.DataFrame(points_m, index=index, columns=item_ids, copy=False)
+    item_max = pd.DataFrame(max_m, index=index, columns=item_ids, copy=False)
+    item_state = pd.DataFrame(state_m, index=index, columns=item_ids, copy=False)
+    subs, pillars = _roll_up(framework, points_m, max_m, item_ids, index)
     overall = overall_from_pillars(framework, pillars)
     if framework.maturity.rule == "staged":
         pillar_levels = _staged_levels(framework, meets_cols, index, pillars)
@@ -265,6 +260,50 @@ def score(
         group=group_from_scores(framework, overall),
         issues=issues,
     )
+
+
+def _roll_up(
+    framework: Framework,
+    points: FloatArray,
+    maxima: FloatArray,
+    item_ids: list[str],
+    index: pd.Index,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sub-indicator and pillar scores (the ratio rule sums points and maxima, never ratios).
+
+    Items are in questionnaire order, so each sub-indicator owns a contiguous block of item
+    columns: its sums are column-block sums (a groupby on columns); pillars then sum their
+    sub-indicators through a small indicator-matrix product.
+    """
+    scale = framework.aggregation.scale
+    sub_codes = framework.sub_indicator_codes
+    n = points.shape[0]
+    sub_points = np.zeros((n, len(sub_codes)))
+    sub_max = np.zeros((n, len(sub_codes)))
+    start = 0
+    for k, items in enumerate(framework.items_by_sub_indicator().values()):
+        stop = start + len(items)
+        assert [q.id for q in items] == item_ids[start:stop]
+        if stop > start:
+            sub_points[:, k] = points[:, start:stop].sum(axis=1)
+            sub_max[:, k] = maxima[:, start:stop].sum(axis=1)
+        start = stop
+    subs = pd.DataFrame(_ratio(sub_points, sub_max, scale), index=index, columns=sub_codes)
+    if framework.aggregation.pillar == "mean_of_sub_indicators":
+        return subs, pillars_from_sub_indicators(framework, subs)
+    to_pillar = np.zeros((len(sub_codes), len(framework.pillars)), dtype=np.float64)
+    for k, code in enumerate(sub_codes):
+        to_pillar[k, framework.pillar_codes.index(framework.pillar_of_sub_indicator(code))] = 1.0
+    pillar_scores = _ratio(sub_points @ to_pillar, sub_max @ to_pillar, scale)
+    return subs, pd.DataFrame(pillar_scores, index=index, columns=framework.pillar_codes)
+
+
+def _ratio(got: FloatArray, out_of: FloatArray, scale: float) -> FloatArray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio: FloatArray = np.where(
+            out_of > 0, got / np.where(out_of > 0, out_of, 1.0) * scale, np.nan
+        )
+    return ratio
 
 
 def _staged_levels(
