@@ -17,8 +17,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from dgops.cycles import CycleError, get_cycle
-from dgops.db.audit import record_audit
-from dgops.db.models import Agency, Contact, CycleAgency, utcnow
+from dgops.db.models import Agency, AuditLog, Contact, CycleAgency, utcnow
 from dgops.registry.issues import RegistryError, RegistryIssue
 from dgops.registry.messages import message
 from dgops.registry.reader import ReadLimits, ReadResult, check_references, read_records
@@ -266,13 +265,16 @@ def import_registry(
     )
     if dry_run or report.no_changes:
         return report
-    _apply(session, cycle.id, actor, existing, added, changed, absent, enrol, unenrol)
+    _apply(
+        session, cycle.id, cycle.year_be, actor, existing, added, changed, absent, enrol, unenrol
+    )
     return report
 
 
 def _apply(
     session: Session,
     cycle_id: int,
+    cycle_year: int,
     actor: str,
     existing: dict[str, _Existing],
     added: list[AgencyRecord],
@@ -357,48 +359,39 @@ def _apply(
             )
         )
 
-    for record in added:
-        details = {k: list(v) for k, v in _diff(record, None).items()}
-        record_audit(
-            session,
-            actor=actor,
-            action="create",
-            entity="agency",
-            entity_key=record.code,
-            details=details,
-            cycle_id=cycle_id,
+    # One bulk INSERT of the same rows record_audit() would add one ORM object at a time (the
+    # ORM flushes those row by row on SQLite, which is 10,000 statements for a full registry).
+    audits: list[dict[str, Any]] = []
+
+    def audit(action: str, entity: str, key: str, details: dict[str, Any]) -> None:
+        audits.append(
+            {
+                "at": now,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_key": key,
+                "details": details,
+                "cycle_id": cycle_id,
+            }
         )
+
+    for record in added:
+        audit("create", "agency", record.code, {k: list(v) for k, v in _diff(record, None).items()})
     for record, changes in changed:
         action = "deactivate" if changes.get("active") == (True, False) else "update"
-        record_audit(
-            session,
-            actor=actor,
-            action=action,
-            entity="agency",
-            entity_key=record.code,
-            details={k: list(v) for k, v in changes.items()},
-            cycle_id=cycle_id,
-        )
+        audit(action, "agency", record.code, {k: list(v) for k, v in changes.items()})
     for code in absent:
-        record_audit(
-            session,
-            actor=actor,
-            action="deactivate",
-            entity="agency",
-            entity_key=code,
-            details={"active": [True, False], "reason": ["", "absent from registry"]},
-            cycle_id=cycle_id,
+        audit(
+            "deactivate",
+            "agency",
+            code,
+            {"active": [True, False], "reason": ["", "absent from the registry file"]},
         )
     if enrol or unenrol:
-        record_audit(
-            session,
-            actor=actor,
-            action="enrol",
-            entity="cycle_agency",
-            entity_key=str(cycle_id),
-            details={"enrolled": enrol, "unenrolled": unenrol},
-            cycle_id=cycle_id,
-        )
+        audit("enrol", "cycle_agency", str(cycle_year), {"enrolled": enrol, "unenrolled": unenrol})
+    for chunk in _chunks(audits):
+        session.execute(insert(AuditLog), list(chunk))
     session.flush()
 
 

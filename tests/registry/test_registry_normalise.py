@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+
+from dgops.registry.normalise import (
+    PhoneError,
+    clean_text,
+    normalise_email,
+    normalise_phone,
+    parse_active,
+    phone_from_number,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("02-123-4567", "02-123-4567"),
+        ("021234567", "02-123-4567"),
+        ("0812345678", "08-1234-5678"),
+        ("+66 81 234 5678", "08-1234-5678"),
+        ("02 123 4567 ต่อ 12", "02-123-4567 ต่อ 12"),
+        ("02-1234567 ext. 99", "02-123-4567 ต่อ 99"),
+        ("081-234-5678, 02 123 4567", "08-1234-5678, 02-123-4567"),
+        ("1111", "1111"),
+    ],
+)
+def test_should_write_thai_numbers_in_one_format(raw: str, expected: str) -> None:
+    assert normalise_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["abc", "0212", "+1 212 555 0100", "02-123-4567 ต่อ", ""])
+def test_should_refuse_what_is_not_a_thai_number(raw: str) -> None:
+    with pytest.raises(PhoneError):
+        normalise_phone(raw)
+
+
+def test_should_turn_thai_digits_into_arabic_before_reading_a_phone() -> None:
+    assert normalise_phone(clean_text("๐๒ ๑๒๓ ๔๕๖๗ ต่อ ๑๒")) == "02-123-4567 ต่อ 12"
+
+
+def test_should_restore_the_leading_zero_excel_dropped() -> None:
+    assert phone_from_number(21234567) == "021234567"
+    assert phone_from_number(812345678.0) == "0812345678"
+
+
+def test_should_drop_zero_width_and_stray_spaces_and_fold_full_width_letters() -> None:
+    assert clean_text("  ＤＥＰＴ-００１\u200b ") == "DEPT-001"
+    assert clean_text("กรม\u200bสรรพากร\u00a0\u00a0 ใหม่ ") == "กรมสรรพากร ใหม่"
+
+
+def test_should_keep_sara_am_intact_where_nfkc_would_split_it() -> None:
+    assert clean_text("สำนักงาน") == "สำนักงาน"
+
+
+def test_should_normalise_email_domain_without_network() -> None:
+    assert normalise_email("Somchai@RD.GO.TH") == "Somchai@rd.go.th"
+    with pytest.raises(ValueError, match="@"):
+        normalise_email("dg@@rd.go.th")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ใช้งาน", True),
+        ("1", True),
+        ("Active", True),
+        ("ยกเลิก", False),
+        ("0", False),
+        ("ไม่ใช้งาน", False),
+        ("บางที", None),
+    ],
+)
+def test_should_read_the_active_flag_in_thai_or_english(raw: str, expected: bool | None) -> None:
+    assert parse_active(raw) is expected
