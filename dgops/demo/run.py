@@ -1,0 +1,287 @@
+"""`make demo`: a survey year run end to end on the embedded default database, step by step.
+
+The run is a list of named steps sharing one :class:`DemoContext`. A later stage joins the demo
+by appending one :class:`DemoStep` to :data:`DEFAULT_STEPS`::
+
+    DemoStep("scoring", score_demo_cycle),   # def score_demo_cycle(ctx: DemoContext) -> str
+
+A step returns a one-line note for the summary and may leave results for later steps in
+``ctx.data``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from dgops.db import make_engine, session_scope, upgrade
+from dgops.db.models import Agency, AgencyLevel, AgencyType, Contact, CycleAgency, Mission
+from dgops.demo.registry import RegistryCounts, write_demo_registry
+from dgops.settings import Settings
+
+DEMO_YEAR_BE = 2566
+"""The demo replays the 2023 (2566) survey: open 3 July, deadline 31 August."""
+
+
+@dataclass
+class DemoContext:
+    """What the steps of one demo run share. Steps may add their results to ``data``."""
+
+    settings: Settings
+    scale: str
+    year_be: int
+    seed: int
+    fresh: bool
+    actor: str
+    registry_path: Path | None = None
+    cycle_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def demo_dir(self) -> Path:
+        """Where the demo writes its files: ``<var_dir>/demo``."""
+        return self.settings.var_dir / "demo"
+
+    @property
+    def uses_default_database(self) -> bool:
+        """True when the database is the default SQLite file under ``var_dir``."""
+        return not self.settings.database_url
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of the demo's database, created on first use."""
+        if self._engine is None:
+            self._engine = make_engine(self.settings.db_url)
+        return self._engine
+
+    def session(self) -> AbstractContextManager[Session]:
+        """A transactional session (commit on success, roll back on error)."""
+        return session_scope(self.engine)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+StepFunction = Callable[[DemoContext], str]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStep:
+    """A named step of the demo; ``run`` returns a one-line note for the summary."""
+
+    name: str
+    run: StepFunction
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    name: str
+    note: str
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    """What a demo run did and where its results are."""
+
+    scale: str
+    year_be: int
+    database: str
+    """The database URL, password hidden."""
+    demo_dir: Path
+    registry_path: Path | None
+    steps: tuple[StepResult, ...]
+    counts: RegistryCounts
+    """The agencies enrolled in the demo cycle, by level, type and mission."""
+    data: dict[str, Any]
+
+    def lines(self) -> list[str]:
+        """The summary as lines for a terminal (Thai labels with English codes)."""
+        out = [f"การสำรวจปี {self.year_be} (demo scale {self.scale})"]
+        out += [f"  [{s.name}] {s.note} ({s.seconds:.1f} s)" for s in self.steps]
+        out += self.counts.lines()
+        out.append(f"ฐานข้อมูล / database: {self.database}")
+        out.append(f"ไฟล์ / files: {self.demo_dir}")
+        if self.registry_path:
+            out.append(f"ทะเบียนหน่วยงาน / registry: {self.registry_path}")
+        return out
+
+
+def cycle_dates(year_be: int) -> tuple[dt.date, dt.date]:
+    """Fieldwork of a demo year: the first Monday of July to 31 August (2566: 3 Jul – 31 Aug)."""
+    year_ce = year_be - 543
+    july_first = dt.date(year_ce, 7, 1)
+    open_date = july_first + dt.timedelta(days=(7 - july_first.weekday()) % 7)
+    return open_date, dt.date(year_ce, 8, 31)
+
+
+# --- the steps ----------------------------------------------------------------------------------
+
+_SQLITE_FILES = ("dgops.sqlite", "dgops.sqlite-wal", "dgops.sqlite-shm")
+
+
+def prepare_database(ctx: DemoContext) -> str:
+    """Start from an empty default database when ``fresh``; create or upgrade it to the newest
+    revision. A configured database (PostgreSQL) is never dropped."""
+    note = ""
+    if ctx.fresh:
+        if ctx.uses_default_database:
+            ctx.close()
+            for name in _SQLITE_FILES:
+                (ctx.settings.var_dir / name).unlink(missing_ok=True)
+            note = "fresh database, "
+        else:
+            note = "configured database kept (fresh only resets the default SQLite), "
+    revision = upgrade(ctx.engine, settings=ctx.settings)
+    return f"{note}migrated to {revision}"
+
+
+def ensure_cycle(ctx: DemoContext) -> str:
+    """Create the demo cycle unless it exists (framework = the year)."""
+    from dgops.cycles import CycleError, create_cycle, get_cycle
+
+    with ctx.session() as session:
+        try:
+            cycle = get_cycle(session, ctx.year_be)
+            created = False
+        except CycleError:
+            open_date, deadline = cycle_dates(ctx.year_be)
+            cycle = create_cycle(
+                session,
+                year=ctx.year_be,
+                open_date=open_date,
+                deadline=deadline,
+                framework_version=str(ctx.year_be),
+                actor=ctx.actor,
+            )
+            created = True
+        ctx.cycle_id = cycle.id
+        verb = "created" if created else "kept"
+        return f"{verb} cycle {cycle.year_be}: {cycle.open_date} → {cycle.deadline}"
+
+
+def write_registry_file(ctx: DemoContext) -> str:
+    """Write the demo registry spreadsheet under ``<var_dir>/demo``."""
+    path = ctx.demo_dir / f"registry-{ctx.scale}-{ctx.year_be}.xlsx"
+    records = write_demo_registry(path, ctx.scale, ctx.seed)
+    ctx.registry_path = path
+    return f"wrote {len(records):,} agencies to {path.name}"
+
+
+def import_registry_file(ctx: DemoContext) -> str:
+    """Import the registry file for the demo cycle (upsert agencies, enrol them)."""
+    from dgops.registry import import_registry
+
+    if ctx.registry_path is None:
+        raise RuntimeError("the registry-import step needs the registry-file step before it")
+    with ctx.session() as session:
+        report = import_registry(
+            session, ctx.registry_path, cycle_year=ctx.year_be, actor=ctx.actor
+        )
+    ctx.data["import_report"] = report
+    return (
+        f"added {len(report.added):,}, changed {len(report.changed):,}, "
+        f"deactivated {len(report.deactivated):,}, enrolled {len(report.enrolled):,}"
+    )
+
+
+DEFAULT_STEPS: tuple[DemoStep, ...] = (
+    DemoStep("database", prepare_database),
+    DemoStep("cycle", ensure_cycle),
+    DemoStep("registry-file", write_registry_file),
+    DemoStep("registry-import", import_registry_file),
+)
+"""The demo's steps in order; later stages append theirs."""
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def _count(session: Session, cycle_id: int | None) -> RegistryCounts:
+    agencies = select(Agency.id).where(Agency.active.is_(True))
+    if cycle_id is not None:
+        agencies = agencies.join(CycleAgency, CycleAgency.agency_id == Agency.id).where(
+            CycleAgency.cycle_id == cycle_id
+        )
+    ids = agencies.scalar_subquery()
+
+    def grouped(column: Any, *where: Any) -> dict[Any, int]:
+        stmt = select(column, func.count()).where(Agency.id.in_(ids), *where).group_by(column)
+        return {k: n for k, n in session.execute(stmt).tuples() if k is not None}
+
+    levels = grouped(Agency.level)
+    dept = Agency.level == AgencyLevel.DEPARTMENT
+    types = grouped(Agency.agency_type, dept)
+    missions = grouped(Agency.mission, dept)
+    contacts = session.scalar(select(func.count()).where(Contact.agency_id.in_(ids))) or 0
+    return RegistryCounts(
+        total=sum(levels.values()),
+        contacts=contacts,
+        by_level={k: levels[k] for k in AgencyLevel if k in levels},
+        by_type={k: types[k] for k in AgencyType if k in types},
+        by_mission={k: missions[k] for k in Mission if k in missions},
+    )
+
+
+def run_demo(
+    settings: Settings,
+    scale: str = "2023",
+    *,
+    year: int = DEMO_YEAR_BE,
+    seed: int | None = None,
+    fresh: bool = True,
+    steps: Sequence[DemoStep] = DEFAULT_STEPS,
+    actor: str | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
+) -> DemoSummary:
+    """Run the demo ``steps`` in order and summarise what is in the database afterwards.
+
+    ``fresh`` starts from an empty database, but only when it is the default SQLite file under
+    ``settings.var_dir``; a configured database is kept. ``seed`` (default: the year) draws the
+    demo's people. ``on_step`` is called after each step, e.g. to print progress.
+    """
+    from dgops.cycles import normalise_year
+
+    ctx = DemoContext(
+        settings=settings,
+        scale=scale,
+        year_be=normalise_year(year),
+        seed=normalise_year(year) if seed is None else seed,
+        fresh=fresh,
+        actor=actor or settings.actor_name(),
+    )
+    results: list[StepResult] = []
+    try:
+        for step in steps:
+            start = time.perf_counter()
+            note = step.run(ctx)
+            result = StepResult(step.name, note, time.perf_counter() - start)
+            results.append(result)
+            if on_step is not None:
+                on_step(result)
+        with ctx.session() as session:
+            counts = _count(session, ctx.cycle_id)
+        database = ctx.engine.url.render_as_string(hide_password=True)
+    finally:
+        ctx.close()
+    return DemoSummary(
+        scale=scale,
+        year_be=ctx.year_be,
+        database=database,
+        demo_dir=ctx.demo_dir,
+        registry_path=ctx.registry_path,
+        steps=tuple(results),
+        counts=counts,
+        data=ctx.data,
+    )
