@@ -258,6 +258,8 @@ class SinkState:
         self.faults: collections.deque[Fault] = collections.deque()
         self.activity = "ok"
         self.requests = 0
+        self.applied: collections.Counter[str] = collections.Counter()
+        """How many send requests met each fault kind ("none" included)."""
         self.private_key = ec.generate_private_key(ec.SECP256R1())
         der = self.private_key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -282,8 +284,10 @@ class SinkState:
         with self.lock:
             self.requests += 1
             if not self.faults:
+                self.applied["none"] += 1
                 return Fault()
             fault = self.faults[0]
+            self.applied[fault.kind] += 1
             fault.count -= 1
             if fault.count <= 0:
                 self.faults.popleft()
