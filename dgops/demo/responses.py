@@ -43,6 +43,7 @@ from dgops.framework import (
 
 __all__ = [
     "LEVEL_EFFECT",
+    "LEVEL_THRESHOLDS",
     "MISSION_EFFECT",
     "PILLAR_EFFECT",
     "TYPE_EFFECT",
@@ -70,13 +71,15 @@ MISSION_EFFECT: dict[str, float] = {"policy": 0.15, "service": -0.05}
 # pillar theme → (shift for everyone, extra for service-mission agencies)
 PILLAR_EFFECT: dict[str, tuple[float, float]] = {
     "policy": (0.6, 0.0),
-    "capability": (-0.9, -0.35),
-    "services": (0.1, 0.55),
+    "capability": (-0.55, -0.3),
+    "services": (0.1, 0.45),
     "back_office": (0.2, 0.0),
     "infrastructure": (0.1, 0.0),
-    "technology": (-0.45, 0.0),
-    "data": (-0.2, 0.0),
+    "technology": (-0.3, 0.0),
+    "data": (0.0, 0.0),
 }
+# Latent readiness above these reaches levels 2, 3, 4 and 5 of a pillar.
+LEVEL_THRESHOLDS: tuple[float, ...] = (-0.9, -0.15, 0.9, 1.8)
 _PILLAR_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("capabilit", "capability"),
     ("public service", "services"),
@@ -138,7 +141,7 @@ def _answers_for(
         options = q.option_ids()
         if isinstance(rule, OptionPointsRule):
             options = sorted(options, key=lambda o: (rule.points.get(o, 0.0), options.index(o)))
-            draw = np.clip(x + rng.normal(0, 0.15, n), 0, 0.999)
+            draw = np.where(x >= 1.0, 0.999, np.clip(x + rng.normal(0, 0.15, n), 0, 0.999))
             return [options[int(d * len(options))] for d in draw]
         return [options[i] for i in rng.integers(0, len(options), n)]
     if q.type == "multiple_choice":
@@ -156,7 +159,7 @@ def _answers_for(
             out.append([o for o in options if o in chosen])
         return out
     if q.type in ("number", "percentage"):
-        draw = np.clip(x + rng.normal(0, 0.1, n), 0, 1)
+        draw = np.where(x >= 1.0, 1.0, np.clip(x + rng.normal(0, 0.1, n), 0, 1))
         if q.type == "percentage":
             return [round(float(v) * 100, 1) for v in draw]
         if isinstance(rule, ValueWeightRule):
@@ -207,17 +210,33 @@ def generate_responses(
     for pillar in framework.pillars:
         shift, service_extra = PILLAR_EFFECT.get(pillar_theme(pillar) or "", (0.0, 0.0))
         r_pillar = readiness + shift + service_extra * is_service + rng.normal(0, 0.35, n)
+        # The level the agency has reached in this pillar: items of that level and below are
+        # met (so the staged rule sees it), items above mostly not.
+        target = 1 + (r_pillar[:, None] > np.asarray(LEVEL_THRESHOLDS)[None, :]).sum(axis=1)
         for sub in pillar.sub_indicators:
             r_sub = r_pillar + rng.normal(0, 0.25, n)
             for q in sub.questions:
-                difficulty = (q.level - 3) * 0.7 if q.level is not None else rng.normal(0, 0.6)
-                x = _sigmoid(1.4 * (r_sub - difficulty + rng.normal(0, 0.5, n)))
+                if q.level is not None:
+                    slip = rng.random(n) < 0.003
+                    x = np.where(
+                        (q.level <= target) & ~slip,
+                        1.0,
+                        np.where(q.level == target + 1, 0.3, 0.1),
+                    )
+                else:
+                    difficulty = rng.normal(0, 0.6)
+                    x = _sigmoid(1.4 * (r_sub - difficulty + rng.normal(0, 0.5, n)))
                 columns[q.id] = _answers_for(q, x, rng, ids, seed)
     frame = pd.DataFrame(columns, index=pd.Index(ids, name="agency_id"), dtype=object)
 
-    # show_if: hidden questions are not answered (evaluated per agency, cascading).
+    # Optional answers left out first, then show_if: a question hidden by a missing answer
+    # is not answered either (conditions cascade).
     values = frame.to_numpy(dtype=object, copy=True)
     qids = list(frame.columns)
+    optional = np.array([not framework.question(q).required for q in qids])
+    drop = (rng.random(values.shape) < missing_optional) & optional[None, :]
+    values[drop] = None
+    # show_if: hidden questions are not answered (evaluated per agency, cascading).
     has_conditions = any(q.show_if is not None for q in framework.questions)
     for i in range(n if has_conditions else 0):
         row = dict(zip(qids, values[i], strict=True))
@@ -225,9 +244,6 @@ def generate_responses(
         for j, qid in enumerate(qids):
             if not shown[qid]:
                 values[i, j] = None
-    optional = np.array([not framework.question(q).required for q in qids])
-    drop = (rng.random(values.shape) < missing_optional) & optional[None, :]
-    values[drop] = None
     return pd.DataFrame(values, index=frame.index, columns=qids, dtype=object)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dgops.results.answers import AGENCY_COLUMNS, load_agencies, load_answers
 from dgops.results.pipeline import (
+    FrameworkSource,
     RecommendOutcome,
     ScoreOutcome,
     level_distribution,
@@ -30,6 +31,7 @@ from dgops.results.store import (
 __all__ = [
     "AGENCY_COLUMNS",
     "CHUNK",
+    "FrameworkSource",
     "RecommendOutcome",
     "ScoreOutcome",
     "current_run",

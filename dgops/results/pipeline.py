@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from dgops.db.models import ResponseStatus, ScoreKind, ScoreRun
+from dgops.framework import Framework
+from dgops.recommend.rules import RuleBook
 from dgops.results.answers import load_agencies, load_answers
 from dgops.results.store import (
     current_run,
@@ -18,12 +21,34 @@ from dgops.results.store import (
 )
 
 __all__ = [
+    "FrameworkSource",
     "RecommendOutcome",
     "ScoreOutcome",
     "level_distribution",
     "recommend_cycle",
     "score_cycle",
 ]
+
+
+@dataclass(frozen=True)
+class FrameworkSource:
+    """Where the framework and advice come from: the shipped files of the cycle's framework
+    version (default), or a given framework / rules file (tests, trial frameworks)."""
+
+    framework: Framework | None = None
+    rules: str | Path | None = None
+
+    def load_framework(self, version: str) -> Framework:
+        """The given framework, else the shipped one of ``version``."""
+        from dgops.framework import load_framework
+
+        return self.framework if self.framework is not None else load_framework(version)
+
+    def load_rules(self, version: str) -> RuleBook:
+        """The given rules file, else the shipped ``rules_<version>.yaml``."""
+        from dgops.recommend import load_rules
+
+        return load_rules(self.rules if self.rules is not None else version)
 
 
 @dataclass
@@ -54,14 +79,14 @@ def score_cycle(
     actor: str,
     statuses: Iterable[ResponseStatus | str] = (ResponseStatus.VERIFIED,),
     peer_by: Sequence[str] = ("level",),
+    source: FrameworkSource | None = None,
 ) -> ScoreOutcome:
     """Score the cycle's responses (default: verified) and store a new current run."""
     from dgops.cycles import get_cycle
-    from dgops.framework import load_framework
     from dgops.scoring import score
 
     cycle = get_cycle(session, year)
-    framework = load_framework(cycle.framework_version)
+    framework = (source or FrameworkSource()).load_framework(cycle.framework_version)
     wanted = [ResponseStatus(s) for s in statuses]
     answers = load_answers(session, cycle.id, statuses=wanted, framework=framework)
     result = score(framework, answers)
@@ -91,23 +116,19 @@ def recommend_cycle(
     *,
     peer_by: Sequence[str] = ("level",),
     top_themes: int = 4,
+    source: FrameworkSource | None = None,
 ) -> RecommendOutcome:
     """Classify and advise every agency of the cycle's current run; store it on that run."""
     from dgops.cycles import get_cycle
-    from dgops.framework import load_framework
-    from dgops.recommend import (
-        ClassifyConfig,
-        load_rules,
-        national_recommendations,
-        recommend,
-    )
+    from dgops.recommend import ClassifyConfig, national_recommendations, recommend
 
     cycle = get_cycle(session, year)
     run: ScoreRun | None = current_run(session, cycle.id)
     if run is None:
         raise LookupError(f"cycle {cycle.year_be} has no score run; run `dgops score` first")
-    framework = load_framework(run.framework_version)
-    rules = load_rules(run.framework_version)
+    src = source or FrameworkSource()
+    framework = src.load_framework(run.framework_version)
+    rules = src.load_rules(run.framework_version)
     long = load_scores(session, run.id, ScoreKind.SUB_INDICATOR)
     subs = long.pivot(index="agency_id", columns="code", values="score")
     agencies = load_agencies(session, subs.index.tolist())

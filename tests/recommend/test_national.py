@@ -41,6 +41,7 @@ def test_should_recommend_the_weakest_themes_with_thai_text_and_evidence() -> No
     assert [r.theme for r in recs] == ["digital_skills", "data"]
     assert [r.rank for r in recs] == [1, 2]
     assert recs[0].title_th == "นโยบายด้านการส่งเสริมทักษะดิจิทัล"
-    assert recs[0].actions_th and all(a.strip() for a in recs[0].actions_th)
+    assert recs[0].actions_th
+    assert all(a.strip() for a in recs[0].actions_th)
     assert recs[0].evidence["weakest"][0]["code"] == "P2.1"
     assert recs[0].evidence["n_agencies"] == 40
