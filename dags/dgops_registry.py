@@ -32,9 +32,12 @@ Tasks: `validate_registry` → `import_registry` (skipped when `dry_run`) → `s
 - `validate_registry` failed: the file has errors. The log lists every one (file › row › column,
   Thai and English). Send the list to whoever keeps the spreadsheet, fix the file, trigger again.
   Not retried: the same file fails the same way.
-- `import_registry` failed: usually the database (`dgops_db` connection) or a concurrent import.
-  Nothing is half-written (one transaction). It retries twice; then check the connection and
-  re-run. Same check by hand: `dgops registry import FILE --year YEAR`.
+- `import_registry` failed, not retried: the log lists the problems (file › row, Thai/English).
+  `cycle.missing`: create the year first (`dgops cycle create`); unknown parent codes: the
+  parent must be in the file or already registered.
+- `import_registry` failed after retries: the database (`dgops_db` connection) or a concurrent
+  import. Nothing is half-written (one transaction). Check the connection and trigger again.
+  Same step by hand: `dgops registry import FILE --year YEAR`.
 - Counts in `summary` look wrong: compare with `dgops registry validate FILE`, which reads the
   file exactly as this DAG does.
 """
@@ -74,6 +77,7 @@ def import_registry(
     from dgops_airflow import DgopsDatabaseHook
 
     from dgops.db import session_scope
+    from dgops.registry import RegistryError
     from dgops.registry import import_registry as run_import
 
     engine = DgopsDatabaseHook().get_engine()
@@ -85,12 +89,16 @@ def import_registry(
                 cycle_year=params["cycle_year"],
                 actor=f"airflow:{run_id}",
             )
+    except RegistryError as exc:  # data, not infrastructure: retrying cannot help
+        raise AirflowFailException(exc.format()) from exc
     finally:
         engine.dispose()
     return {
         "added": len(report.added),
         "changed": len(report.changed),
         "deactivated": len(report.deactivated),
+        "unchanged": len(report.unchanged),
+        "enrolled": len(report.enrolled),
     }
 
 
