@@ -19,7 +19,7 @@ from mail_fixtures import FakeClock, World
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dgops.mail import MailConfig, MailMessage, OutgoingMessage, Outcome, SendStatus, send_batch
+from dgops.mail import MailConfig, MailMessage, Outcome, OutgoingMessage, SendStatus, send_batch
 from dgops.mail.sink import Fault, SinkServer
 
 TRIALS = 24

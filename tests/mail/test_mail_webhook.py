@@ -1,0 +1,165 @@
+"""The Event Webhook: signed requests only, idempotent ingestion, status and correction list."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from mail_fixtures import World
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dgops.mail import (
+    DeliveryStatus,
+    MailConfig,
+    MailEvent,
+    MailMessage,
+    list_corrections,
+    preflight,
+    send_batch,
+)
+from dgops.mail.sink import SinkServer
+from dgops.mail.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, create_webhook_app
+
+Sessions = Callable[[], Session]
+PATH = "/sendgrid/events"
+
+
+class Client:
+    """Posts to the app in-process through httpx's ASGI transport."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def post(
+        self, path: str, content: bytes, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://dgops") as c:
+                return await c.post(path, content=content, headers=headers or {})
+
+        return asyncio.run(go())
+
+
+@pytest.fixture
+def client(sessions: Sessions, sink: SinkServer) -> Client:
+    return Client(create_webhook_app(sessions, sink.state.public_key))
+
+
+def signed(sink: SinkServer, events: list[dict[str, Any]], ts: int | None = None):
+    body = json.dumps(events).encode()
+    stamp = str(ts if ts is not None else int(time.time()))
+    return body, {SIGNATURE_HEADER: sink.state.sign(body, stamp), TIMESTAMP_HEADER: stamp}
+
+
+def sent_world(sessions: Sessions, config: MailConfig, world: World, n: int = 2) -> None:
+    send_batch(sessions, config, world.messages()[:n])
+
+
+def test_should_refuse_unsigned_requests(client: Client) -> None:
+    assert client.post(PATH, content=b"[]").status_code == 401
+
+
+def test_should_refuse_a_bad_signature(client: Client, sink: SinkServer) -> None:
+    body, headers = signed(sink, [{"event": "delivered", "sg_event_id": "e1"}])
+
+    response = client.post(PATH, content=body.replace(b"e1", b"e2"), headers=headers)
+
+    assert response.status_code == 403
+
+
+def test_should_refuse_an_old_timestamp(client: Client, sink: SinkServer) -> None:
+    body, headers = signed(sink, [], ts=int(time.time()) - 3600)
+
+    assert client.post(PATH, content=body, headers=headers).status_code == 403
+
+
+def test_should_verify_the_raw_body_not_a_reserialisation(client: Client, sink: SinkServer) -> None:
+    raw = b'[ {"event":"processed",  "sg_event_id":"x1", "email":"\\u0e01@a.go.th"} ]'
+    stamp = str(int(time.time()))
+    headers = {SIGNATURE_HEADER: sink.state.sign(raw, stamp), TIMESTAMP_HEADER: stamp}
+
+    response = client.post(PATH, content=raw, headers=headers)
+
+    assert response.status_code == 200
+    assert response.json()["stored"] == 1
+
+
+def test_should_ingest_each_event_once_and_move_the_status_forward(
+    client: Client, sessions: Sessions, config: MailConfig, world: World, sink: SinkServer
+) -> None:
+    sent_world(sessions, config, world, 1)
+    delivered = sink.state.build_events("delivered")
+    deferred = sink.state.build_events("deferred")  # arrives late, must not go backwards
+
+    first = client.post(PATH, content=(b := signed(sink, delivered))[0], headers=b[1])
+    repeat = client.post(PATH, content=b[0], headers=b[1])
+    late = client.post(PATH, content=(d := signed(sink, deferred))[0], headers=d[1])
+
+    assert first.json()["stored"] == len(delivered)
+    assert repeat.json() == {
+        "received": len(delivered),
+        "stored": 0,
+        "duplicates": len(delivered),
+        "unmatched": 0,
+    }
+    assert late.status_code == 200
+    with sessions() as s:
+        assert s.scalar(select(MailMessage.delivery_status)) == DeliveryStatus.DELIVERED
+        assert s.scalar(select(func.count()).select_from(MailEvent)) == 2 * len(delivered)
+
+
+def test_should_put_bounced_and_dropped_addresses_on_the_correction_list(
+    client: Client, sessions: Sessions, config: MailConfig, world: World, sink: SinkServer
+) -> None:
+    sent_world(sessions, config, world, 2)
+    events = sink.state.build_events("bounce", email="cio0@agency0.go.th")
+    events += sink.state.build_events("dropped", email="coord1@agency1.go.th")
+
+    body, headers = signed(sink, events)
+    client.post(PATH, content=body, headers=headers)
+
+    with sessions() as s:
+        corrections = list_corrections(s)
+        problems = preflight(world.messages()[:2], config, session=s)
+    assert {(c.email, c.agency_code, c.event) for c in corrections} == {
+        ("cio0@agency0.go.th", "A000", "bounce"),
+        ("coord1@agency1.go.th", "A001", "dropped"),
+    }
+    assert {(p.code, p.email) for p in problems} == {
+        ("on_correction_list", "cio0@agency0.go.th"),
+        ("on_correction_list", "coord1@agency1.go.th"),
+    }
+
+
+def test_should_post_signed_events_from_the_sink_to_a_live_webhook(
+    sessions: Sessions, config: MailConfig, world: World, sink: SinkServer
+) -> None:
+    import threading
+
+    import uvicorn
+
+    app = create_webhook_app(sessions, sink.state.public_key)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        sent_world(sessions, config, world, 1)
+        status = sink.emit(f"http://127.0.0.1:{port}{PATH}", "delivered")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+    assert status == 200
+    with sessions() as s:
+        assert s.scalar(select(MailMessage.delivery_status)) == DeliveryStatus.DELIVERED
