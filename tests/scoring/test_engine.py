@@ -53,10 +53,22 @@ class TestGovTechLike:
     def result(self, govtech: Framework) -> ScoreResult:
         answers = frame(
             {
-                10: {"I1": "full", "I2": "yes", "I3": "yes", "I5": ["web", "social", "app"],
-                     "I7": "yes", "I8": 85},
-                11: {"I1": "partial", "I2": "no", "I3": "yes", "I5": ["web"], "I7": "yes",
-                     "I8": 60},
+                10: {
+                    "I1": "full",
+                    "I2": "yes",
+                    "I3": "yes",
+                    "I5": ["web", "social", "app"],
+                    "I7": "yes",
+                    "I8": 85,
+                },
+                11: {
+                    "I1": "partial",
+                    "I2": "no",
+                    "I3": "yes",
+                    "I5": ["web"],
+                    "I7": "yes",
+                    "I8": 60,
+                },
                 12: {"I1": None, "I2": "yes", "I3": "no", "I5": [], "I7": "no", "I8": 90},
             }
         )
@@ -94,7 +106,10 @@ class TestGovTechLike:
         # agency 12 answered I8 = 90 but I7 is "no": I8 is hidden, 0 of 2
         assert result.item_points.loc[12, "I8"] == 0
         assert result.item_max.loc[12, "I8"] == 2
-        assert result.items.set_index(["agency_id", "question_id"]).loc[(12, "I8"), "state"] == "hidden"
+        assert (
+            result.items.set_index(["agency_id", "question_id"]).loc[(12, "I8"), "state"]
+            == "hidden"
+        )
 
     def test_should_level_scores_by_bands_on_the_scale(self, result: ScoreResult) -> None:
         assert result.overall_level.to_dict() == {10: 5, 11: 4, 12: 1}
@@ -103,27 +118,93 @@ class TestGovTechLike:
 @pytest.mark.parametrize(
     ("question", "answer", "points", "maximum"),
     [
-        ({"type": "single_choice", "scoring": {"rule": "option_points",
-          "points": {"a": 0, "b": 1, "c": 3}}}, "b", 1, 3),
-        ({"type": "multiple_choice", "scoring": {"rule": "option_points",
-          "points": {"a": 2, "b": 2, "c": 3}, "cap": 4}}, ["a", "c"], 4, 4),
-        ({"type": "multiple_choice", "scoring": {"rule": "option_points",
-          "points": {"a": 2, "b": 2, "c": 3}, "weight": 2}}, ["a", "b"], 8, 14),
-        ({"type": "yes_no", "scoring": {"rule": "option_points", "points": {"yes": 3}}}, "no", 0, 3),
+        (
+            {
+                "type": "single_choice",
+                "scoring": {"rule": "option_points", "points": {"a": 0, "b": 1, "c": 3}},
+            },
+            "b",
+            1,
+            3,
+        ),
+        (
+            {
+                "type": "multiple_choice",
+                "scoring": {"rule": "option_points", "points": {"a": 2, "b": 2, "c": 3}, "cap": 4},
+            },
+            ["a", "c"],
+            4,
+            4,
+        ),
+        (
+            {
+                "type": "multiple_choice",
+                "scoring": {
+                    "rule": "option_points",
+                    "points": {"a": 2, "b": 2, "c": 3},
+                    "weight": 2,
+                },
+            },
+            ["a", "b"],
+            8,
+            14,
+        ),
+        (
+            {"type": "yes_no", "scoring": {"rule": "option_points", "points": {"yes": 3}}},
+            "no",
+            0,
+            3,
+        ),
         ({"type": "number", "scoring": {"rule": "value_weight", "weight": 2, "max": 10}}, 3, 6, 10),
-        ({"type": "number", "scoring": {"rule": "value_weight", "weight": 2, "max": 10}}, 30, 10, 10),
+        (
+            {"type": "number", "scoring": {"rule": "value_weight", "weight": 2, "max": 10}},
+            30,
+            10,
+            10,
+        ),
         ({"type": "number", "scoring": {"rule": "value_weight", "max": 10}}, -4, 0, 10),
         ({"type": "yes_no", "scoring": {"rule": "positive", "weight": 2}}, "yes", 2, 2),
         ({"type": "number", "scoring": {"rule": "positive"}}, 0, 0, 1),
         ({"type": "multiple_choice", "scoring": {"rule": "positive"}}, ["c"], 1, 1),
         ({"type": "text", "scoring": {"rule": "nonempty_text", "points": 3}}, "แผน", 3, 3),
         ({"type": "text", "scoring": {"rule": "nonempty_text"}}, "   ", 0, 1),
-        ({"type": "percentage", "scoring": {"rule": "bands", "bands": [
-            {"min": 80, "points": 4}, {"min": 50, "points": 2}, {"min": 0, "points": 0}]}}, 80, 4, 4),
-        ({"type": "percentage", "scoring": {"rule": "bands", "bands": [
-            {"min": 80, "points": 4}, {"min": 50, "points": 2}]}}, 49.9, 0, 4),
-        ({"type": "multiple_choice", "scoring": {"rule": "count_capped", "cap": 2, "weight": 1.5}},
-         ["a", "b", "c"], 3, 3),
+        (
+            {
+                "type": "percentage",
+                "scoring": {
+                    "rule": "bands",
+                    "bands": [
+                        {"min": 80, "points": 4},
+                        {"min": 50, "points": 2},
+                        {"min": 0, "points": 0},
+                    ],
+                },
+            },
+            80,
+            4,
+            4,
+        ),
+        (
+            {
+                "type": "percentage",
+                "scoring": {
+                    "rule": "bands",
+                    "bands": [{"min": 80, "points": 4}, {"min": 50, "points": 2}],
+                },
+            },
+            49.9,
+            0,
+            4,
+        ),
+        (
+            {
+                "type": "multiple_choice",
+                "scoring": {"rule": "count_capped", "cap": 2, "weight": 1.5},
+            },
+            ["a", "b", "c"],
+            3,
+            3,
+        ),
         ({"type": "evidence", "scoring": {"rule": "positive"}}, "sha256:ab", 1, 1),
     ],
 )
@@ -160,8 +241,12 @@ def test_should_score_each_rule_as_documented(
 def test_should_report_out_of_domain_answers_and_score_them_as_missing(
     qtype: str, value: Any, reason: str
 ) -> None:
-    q: dict[str, Any] = {"id": "Q", "text_th": "คำถาม", "type": qtype,
-                         "scoring": {"rule": "positive", "missing": "drop"}}
+    q: dict[str, Any] = {
+        "id": "Q",
+        "text_th": "คำถาม",
+        "type": qtype,
+        "scoring": {"rule": "positive", "missing": "drop"},
+    }
     if qtype in ("single_choice", "multiple_choice"):
         q["options"] = [{"id": o, "text_th": o} for o in "abc"]
     fw = one_question(q)
@@ -176,49 +261,78 @@ def test_should_report_out_of_domain_answers_and_score_them_as_missing(
 
 
 def test_should_report_issues_as_a_frame() -> None:
-    fw = one_question({"id": "Q", "text_th": "ก", "type": "yes_no", "scoring": {"rule": "positive"}})
+    fw = one_question(
+        {"id": "Q", "text_th": "ก", "type": "yes_no", "scoring": {"rule": "positive"}}
+    )
     result = score(fw, pd.DataFrame({"Q": ["oui"]}, index=[3], dtype=object))
     issues = result.issues_frame()
     assert issues.to_dict("records")[0] | {"message": ""} == {
-        "agency_id": 3, "question_id": "Q", "value": "oui", "reason": "not_an_option", "message": ""
+        "agency_id": 3,
+        "question_id": "Q",
+        "value": "oui",
+        "reason": "not_an_option",
+        "message": "",
     }
 
 
 def test_should_score_zero_of_max_for_missing_answers_under_the_zero_policy() -> None:
-    fw = one_question({"id": "Q", "text_th": "ก", "type": "yes_no", "scoring": {"rule": "positive"}})
+    fw = one_question(
+        {"id": "Q", "text_th": "ก", "type": "yes_no", "scoring": {"rule": "positive"}}
+    )
     result = score(fw, pd.DataFrame({"Q": [None]}, index=[1], dtype=object))
     assert result.item_max.loc[1, "Q"] == 1
     assert result.overall.loc[1] == 0
 
 
 def test_should_treat_an_absent_column_as_unanswered() -> None:
-    fw = one_question({"id": "Q", "text_th": "ก", "type": "yes_no", "scoring": {"rule": "positive"}})
+    fw = one_question(
+        {"id": "Q", "text_th": "ก", "type": "yes_no", "scoring": {"rule": "positive"}}
+    )
     result = score(fw, pd.DataFrame(index=[1, 2]))
     assert result.overall.tolist() == [0.0, 0.0]
 
 
 def test_should_refuse_duplicate_agency_ids() -> None:
-    fw = one_question({"id": "Q", "text_th": "ก", "type": "yes_no", "scoring": {"rule": "positive"}})
+    fw = one_question(
+        {"id": "Q", "text_th": "ก", "type": "yes_no", "scoring": {"rule": "positive"}}
+    )
     with pytest.raises(ValueError, match="unique"):
         score(fw, pd.DataFrame({"Q": ["yes", "no"]}, index=[1, 1], dtype=object))
 
 
 def test_should_reach_a_staged_level_only_when_every_lower_level_is_met() -> None:
     questions = [
-        {"id": f"L{k}", "text_th": f"ระดับ {k}", "type": "yes_no", "level": k,
-         "scoring": {"rule": "positive"}}
+        {
+            "id": f"L{k}",
+            "text_th": f"ระดับ {k}",
+            "type": "yes_no",
+            "level": k,
+            "scoring": {"rule": "positive"},
+        }
         for k in (1, 2, 3, 4, 5)
     ]
     questions[3]["type"] = "percentage"
     questions[3]["meets"] = "full"
-    questions[3]["scoring"] = {"rule": "bands", "bands": [{"min": 90, "points": 2},
-                                                          {"min": 50, "points": 1}]}
+    questions[3]["scoring"] = {
+        "rule": "bands",
+        "bands": [{"min": 90, "points": 2}, {"min": 50, "points": 1}],
+    }
     fw = Framework.model_validate(
         {
-            "id": "staged", "year_be": 2566, "title_th": "ขั้น",
+            "id": "staged",
+            "year_be": 2566,
+            "title_th": "ขั้น",
             "maturity": {"rule": "staged"},
-            "pillars": [{"code": "P1", "name_th": "มิติ", "weight": 100, "sub_indicators": [
-                {"code": "P1.1", "name_th": "ตัวชี้วัด", "questions": questions}]}],
+            "pillars": [
+                {
+                    "code": "P1",
+                    "name_th": "มิติ",
+                    "weight": 100,
+                    "sub_indicators": [
+                        {"code": "P1.1", "name_th": "ตัวชี้วัด", "questions": questions}
+                    ],
+                }
+            ],
         }
     )
     answers = frame(
@@ -237,15 +351,43 @@ def test_should_reach_a_staged_level_only_when_every_lower_level_is_met() -> Non
 def test_should_average_sub_indicators_when_the_pillar_rule_says_so() -> None:
     fw = Framework.model_validate(
         {
-            "id": "mean", "year_be": 2566, "title_th": "เฉลี่ย",
+            "id": "mean",
+            "year_be": 2566,
+            "title_th": "เฉลี่ย",
             "aggregation": {"pillar": "mean_of_sub_indicators"},
-            "pillars": [{"code": "P1", "name_th": "มิติ", "weight": 100, "sub_indicators": [
-                {"code": "S1", "name_th": "ก", "questions": [
-                    {"id": "A", "text_th": "ก", "type": "yes_no", "scoring": {"rule": "positive"}}]},
-                {"code": "S2", "name_th": "ข", "questions": [
-                    {"id": "B", "text_th": "ข", "type": "number",
-                     "scoring": {"rule": "value_weight", "max": 3}}]},
-            ]}],
+            "pillars": [
+                {
+                    "code": "P1",
+                    "name_th": "มิติ",
+                    "weight": 100,
+                    "sub_indicators": [
+                        {
+                            "code": "S1",
+                            "name_th": "ก",
+                            "questions": [
+                                {
+                                    "id": "A",
+                                    "text_th": "ก",
+                                    "type": "yes_no",
+                                    "scoring": {"rule": "positive"},
+                                }
+                            ],
+                        },
+                        {
+                            "code": "S2",
+                            "name_th": "ข",
+                            "questions": [
+                                {
+                                    "id": "B",
+                                    "text_th": "ข",
+                                    "type": "number",
+                                    "scoring": {"rule": "value_weight", "max": 3},
+                                }
+                            ],
+                        },
+                    ],
+                }
+            ],
         }
     )
     result = score(fw, frame({1: {"A": "yes", "B": 0}}))
@@ -260,8 +402,13 @@ def test_should_give_the_long_items_frame_one_row_per_agency_and_item(govtech: F
     assert len(items) == 2 * 8
     assert list(items.columns) == ["agency_id", "question_id", "points", "max", "state"]
     first = items.iloc[0].to_dict()
-    assert first == {"agency_id": 1, "question_id": "I1", "points": 2.0, "max": 2.0,
-                     "state": "answered"}
+    assert first == {
+        "agency_id": 1,
+        "question_id": "I1",
+        "points": 2.0,
+        "max": 2.0,
+        "state": "answered",
+    }
 
 
 def test_should_offer_a_wide_frame_for_storage(govtech: Framework) -> None:
