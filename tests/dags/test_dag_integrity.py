@@ -122,6 +122,38 @@ def test_should_import_only_airflow_and_stdlib_at_module_level(path: Path) -> No
         assert root in allowed, f"{path.name} imports {root!r} {where}"
 
 
+def _parse_time_lookups(tree: ast.AST) -> Iterator[str]:
+    """``Variable.get(...)``, ``BaseHook.get_connection(...)`` … called outside any function."""
+
+    def walk(node: ast.AST) -> Iterator[str]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Attribute)
+                and isinstance(child.func.value, ast.Name)
+                and child.func.value.id in {"Variable", "BaseHook", "Connection"}
+            ):
+                yield f"{child.func.value.id}.{child.func.attr}"
+            yield from walk(child)
+
+    yield from walk(tree)
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_should_not_read_variables_or_connections_at_parse_time(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+    assert list(_parse_time_lookups(tree)) == []
+
+
+def test_should_catch_a_parse_time_lookup() -> None:
+    source = "x = Variable.get('a')\ndef f():\n    return BaseHook.get_connection('b')\n"
+
+    assert list(_parse_time_lookups(ast.parse(source))) == ["Variable.get"]
+
+
 def test_should_catch_a_heavy_import_at_module_level() -> None:
     source = "import pandas\nfrom airflow.sdk import dag\ndef f():\n    import dgops.registry\n"
 
@@ -277,7 +309,7 @@ def test_should_stop_before_importing_a_registry_with_errors(
     ],
     ids=["gregorian-year", "year-as-text", "empty-file", "no-year"],
 )
-def test_should_refuse_invalid_params(dagbag: Any, airflow_db: None, conf: dict[str, Any]) -> None:
+def test_should_refuse_invalid_params(dagbag: Any, conf: dict[str, Any]) -> None:
     from airflow.sdk.exceptions import ParamValidationError
 
     with pytest.raises(ParamValidationError):
