@@ -129,7 +129,7 @@ def show_cmd(
                 str(r["code"]),
                 "-" if value is None or value != value else f"{float(value):.2f}",
                 str(r["level"]),
-                str(r["group_code"] or ""),
+                r["group_code"] if isinstance(r["group_code"], str) else "",
                 str(r["rank_national"]),
                 f"{r['rank_peer']}/{r['peer_size']}",
             )

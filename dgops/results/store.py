@@ -269,6 +269,9 @@ def load_scores(session: Session, run_id: int, kind: ScoreKind | str | None = No
     cols += ["rank_national", "rank_peer", "peer_size"]
     frame = pd.DataFrame([tuple(r) for r in rows], columns=cols)
     frame["kind"] = frame["kind"].map(lambda k: getattr(k, "value", k))
+    frame["group_code"] = (
+        frame["group_code"].astype(object).where(frame["group_code"].notna(), None)
+    )
     frame["score"] = frame["score"].astype(float)
     for c in ("level", "rank_national", "rank_peer", "peer_size"):
         frame[c] = frame[c].astype("Int64")
