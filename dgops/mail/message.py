@@ -173,7 +173,8 @@ def build_payload(
         )
     for k, v in custom_args(message, ledger_id, message_key).items():
         mail.add_custom_arg(CustomArg(k, v))
-    for c in dict.fromkeys((*config.categories, message.kind, *message.categories)):
+    # The helper inserts each category at the front: add them in reverse to keep the order.
+    for c in reversed(list(dict.fromkeys((*config.categories, message.kind, *message.categories)))):
         mail.add_category(Category(c))
     if config.sandbox:
         settings = MailSettings()
