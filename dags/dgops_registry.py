@@ -1,7 +1,7 @@
 """Import the agency registry (ทะเบียนหน่วยงาน) for a survey year.
 
 Every task is one call into ``dgops.registry``; the same steps run without Airflow as
-``dgops registry validate FILE`` and ``dgops registry import FILE --year YEAR``.
+``dgops registry import FILE --cycle YEAR`` (add ``--dry-run`` to validate only).
 dgops is imported inside the tasks so that parsing this file stays fast.
 """
 
@@ -33,13 +33,14 @@ Tasks: `validate_registry` → `import_registry` (skipped when `dry_run`) → `s
   Thai and English). Send the list to whoever keeps the spreadsheet, fix the file, trigger again.
   Not retried: the same file fails the same way.
 - `import_registry` failed, not retried: the log lists the problems (file › row, Thai/English).
-  `cycle.missing`: create the year first (`dgops cycle create`); unknown parent codes: the
+  `cycle.missing`: create the year first (`dgops cycle create --year 2568 --open YYYY-MM-DD
+  --deadline YYYY-MM-DD`); unknown parent codes: the
   parent must be in the file or already registered.
 - `import_registry` failed after retries: the database (`dgops_db` connection) or a concurrent
   import. Nothing is half-written (one transaction). Check the connection and trigger again.
-  Same step by hand: `dgops registry import FILE --year YEAR`.
-- Counts in `summary` look wrong: compare with `dgops registry validate FILE`, which reads the
-  file exactly as this DAG does.
+  Same step by hand: `dgops registry import FILE --cycle YEAR`.
+- Counts in `summary` look wrong: compare with `dgops registry import FILE --cycle YEAR
+  --dry-run`, which reads the file exactly as this DAG does and writes nothing.
 """
 
 
