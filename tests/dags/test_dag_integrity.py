@@ -94,6 +94,20 @@ def test_should_follow_the_dag_policy(dagbag: Any, dag_id: str) -> None:
         assert task.retries >= 1, f"{dag_id}.{task.task_id}: retries"
 
 
+def test_should_run_the_registry_import_only_by_hand_one_at_a_time(dagbag: Any) -> None:
+    dag = dagbag.dags["dgops_registry"]
+    schema = {name: dag.params.get_param(name).schema for name in dag.params}
+
+    assert type(dag.timetable).__name__ == "NullTimetable"  # schedule=None: operator-triggered
+    assert dag.max_active_runs == 1
+    assert (
+        schema["cycle_year"] | {"type": "integer", "minimum": 2560, "maximum": 2700}
+        == (schema["cycle_year"])
+    )
+    assert schema["registry_file"]["minLength"] == 1
+    assert dag.params["dry_run"] is False
+
+
 def _imports(tree: ast.AST) -> Iterator[tuple[str, bool]]:
     """(top-level package, inside a function?) for every import in ``tree``."""
 
