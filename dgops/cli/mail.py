@@ -156,7 +156,7 @@ def sink_cmd(
         public_key_file.write_text(sink.state.public_key + "\n", encoding="utf-8")
     console.print(f"sink: http://127.0.0.1:{port} (set DGOPS_SENDGRID_BASE_URL to it)")
     console.print(f"outbox: {box or '(memory only)'}")
-    console.print(f"event webhook public key: {sink.state.public_key}")
+    console.print(f"event webhook public key: {sink.state.public_key}", soft_wrap=True)
     try:
         sink.serve_forever()
     except KeyboardInterrupt:
