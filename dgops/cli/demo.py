@@ -79,3 +79,32 @@ def run_cmd(
 
 
 COMMANDS = {"demo": app}
+
+
+@app.command("responses")
+def responses_cmd(
+    cycle: int = typer.Option(DEMO_YEAR_BE, help="Survey year (Buddhist era or Gregorian)."),
+    seed: int = typer.Option(DEMO_YEAR_BE, help="Random seed (same seed, same answers)."),
+    share: float = typer.Option(0.97, min=0.0, max=1.0, help="Share of agencies that answer."),
+    verified_share: float = typer.Option(
+        0.85, min=0.0, max=1.0, help="Share of the answers already verified."
+    ),
+) -> None:
+    """Write realistic demo answers for the cycle's enrolled agencies (replaces earlier ones)."""
+    from dgops.cli._common import engine
+    from dgops.cycles import CycleError
+    from dgops.db import session_scope
+    from dgops.demo.responses import store_demo_responses
+
+    try:
+        with session_scope(engine()) as session:
+            counts = store_demo_responses(
+                session, cycle, seed, share=share, verified_share=verified_share, actor=actor()
+            )
+    except CycleError as exc:
+        fail(str(exc))
+    console.print(
+        f"{counts['responses']:,} responses ({counts['verified']:,} verified, "
+        f"{counts['submitted']:,} submitted), {counts['answers']:,} answers",
+        highlight=False,
+    )

@@ -115,6 +115,13 @@ class DemoSummary:
         out.append(f"ไฟล์ / files: {self.demo_dir}")
         if self.registry_path:
             out.append(f"ทะเบียนหน่วยงาน / registry: {self.registry_path}")
+        maturity = self.data.get("maturity")
+        if maturity is not None and len(maturity):
+            out.append("ระดับความพร้อม: ร้อยละของหน่วยงานในแต่ละระดับ / maturity, % of agencies")
+            out.append(f"  {'':<10}{'L1':>7}{'L2':>7}{'L3':>7}{'L4':>7}{'L5':>7}{'mean':>8}{'n':>6}")
+            for code, row in maturity.iterrows():
+                pcts = "".join(f"{row[f'pct_{k}']:>7.1f}" for k in range(1, 6))
+                out.append(f"  {code!s:<10}{pcts}{row['mean']:>8.2f}{int(row['n']):>6}")
         return out
 
 
@@ -196,11 +203,51 @@ def import_registry_file(ctx: DemoContext) -> str:
     )
 
 
+def answer_questionnaires(ctx: DemoContext) -> str:
+    """Demo answers for the enrolled agencies (most verified, some only submitted)."""
+    from dgops.demo.responses import store_demo_responses
+
+    with ctx.session() as session:
+        counts = store_demo_responses(session, ctx.year_be, ctx.seed, actor=ctx.actor)
+    return (
+        f"{counts['responses']:,} responses ({counts['verified']:,} verified, "
+        f"{counts['submitted']:,} awaiting checks), {counts['answers']:,} answers"
+    )
+
+
+def score_responses(ctx: DemoContext) -> str:
+    """Score the verified responses and store the run (the scoring stage reads only those)."""
+    from dgops.results import level_distribution, score_cycle
+
+    with ctx.session() as session:
+        outcome = score_cycle(session, ctx.year_be, actor=ctx.actor)
+    ctx.data["maturity"] = level_distribution(outcome.scores)
+    return (
+        f"scored {outcome.n_agencies:,} agencies on framework {outcome.framework_version} "
+        f"(run {outcome.run_id}, {outcome.n_issues} out-of-domain answers)"
+    )
+
+
+def recommend_agencies(ctx: DemoContext) -> str:
+    """Classify every agency's sub-indicators against its peers and attach DGA's advice."""
+    from dgops.results import recommend_cycle
+
+    with ctx.session() as session:
+        outcome = recommend_cycle(session, ctx.year_be)
+    counts = ", ".join(f"{k} {v:,}" for k, v in sorted(outcome.by_class.items()))
+    return f"{outcome.n_rows:,} recommendations ({counts}); national themes: " + ", ".join(
+        outcome.themes
+    )
+
+
 DEFAULT_STEPS: tuple[DemoStep, ...] = (
     DemoStep("database", prepare_database),
     DemoStep("cycle", ensure_cycle),
     DemoStep("registry-file", write_registry_file),
     DemoStep("registry-import", import_registry_file),
+    DemoStep("responses", answer_questionnaires),
+    DemoStep("scoring", score_responses),
+    DemoStep("recommendations", recommend_agencies),
 )
 """The demo's steps in order; later stages append theirs."""
 

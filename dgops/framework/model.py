@@ -82,6 +82,13 @@ class Maturity(_Model):
 
     rule: Literal["bands", "staged"] = "bands"
     bands: list[float] = Field(default_factory=lambda: [0.0, 20.0, 40.0, 60.0, 80.0])
+    overall_rule: Literal["same", "bands", "staged"] = "same"
+    """The rule for the overall level; ``same`` applies ``rule``. A staged overall level needs
+    every levelled item of every pillar, so frameworks that stage pillars may band the overall."""
+
+    @property
+    def effective_overall_rule(self) -> Literal["bands", "staged"]:
+        return self.rule if self.overall_rule == "same" else self.overall_rule
 
 
 class Group(_Model):

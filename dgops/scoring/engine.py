@@ -241,9 +241,11 @@ def score(
     overall = overall_from_pillars(framework, pillars)
     if framework.maturity.rule == "staged":
         pillar_levels = _staged_levels(framework, meets_cols, index, pillars)
-        overall_level = _staged_levels(framework, meets_cols, index, overall.to_frame())["overall"]
     else:
         pillar_levels = levels_from_scores(framework, pillars)
+    if framework.maturity.effective_overall_rule == "staged":
+        overall_level = _staged_levels(framework, meets_cols, index, overall.to_frame())["overall"]
+    else:
         overall_level = level_from_score(framework, overall)
     overall_level.name = "overall_level"
     return ScoreResult(

@@ -416,3 +416,24 @@ def test_should_offer_a_wide_frame_for_storage(govtech: Framework) -> None:
     wide = result.to_frame()
     assert list(wide.columns[:3]) == ["overall", "overall_level", "group"]
     assert {"CGSI", "CGSI.1", "GTEI.1"} <= set(wide.columns)
+
+
+def test_should_band_the_overall_level_when_pillars_are_staged_but_overall_rule_is_bands() -> None:
+    from dgops.demo.responses import generate_responses
+    from dgops.scoring import level_from_score
+
+    framework = load_framework("2566")
+    assert framework.maturity.rule == "staged"
+    assert framework.maturity.effective_overall_rule == "bands"
+    agencies = pd.DataFrame(
+        {
+            "level": ["department"] * 60,
+            "agency_type": ["government_agency", "state_enterprise"] * 30,
+            "mission": ["policy", "service", "service"] * 20,
+        },
+        index=pd.Index(range(1, 61), name="id"),
+    )
+    result = score(framework, generate_responses(framework, agencies, seed=7))
+    expected = level_from_score(framework, result.overall)
+    assert result.overall_level.tolist() == expected.tolist()
+    assert result.overall_level.nunique() > 1
