@@ -118,7 +118,8 @@ class DemoSummary:
         maturity = self.data.get("maturity")
         if maturity is not None and len(maturity):
             out.append("ระดับความพร้อม: ร้อยละของหน่วยงานในแต่ละระดับ / maturity, % of agencies")
-            out.append(f"  {'':<10}{'L1':>7}{'L2':>7}{'L3':>7}{'L4':>7}{'L5':>7}{'mean':>8}{'n':>6}")
+            head = "".join(f"{f'L{k}':>7}" for k in range(1, 6))
+            out.append(f"  {'':<10}{head}{'mean':>8}{'n':>6}")
             for code, row in maturity.iterrows():
                 pcts = "".join(f"{row[f'pct_{k}']:>7.1f}" for k in range(1, 6))
                 out.append(f"  {code!s:<10}{pcts}{row['mean']:>8.2f}{int(row['n']):>6}")
