@@ -305,63 +305,88 @@ def _choose_sheet(names: Sequence[str], wanted: str | None, ctx: _Ctx) -> str | 
     return chosen
 
 
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part in the archive (from workbook.xml and its relationships)."""
+    from xml.etree import ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    ns_pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+    def parse(name: str) -> ET.Element:
+        data = zf.read(name)
+        # OOXML parts never carry a DTD; refusing one rules out entity-expansion attacks.
+        if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+            raise SyntaxError("DTD in a workbook part")
+        return ET.fromstring(data)  # noqa: S314 - small part, no DTD, size already capped
+
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in parse("xl/_rels/workbook.xml.rels").iter(f"{ns_pkg}Relationship")
+    }
+    parts: dict[str, str] = {}
+    for node in parse("xl/workbook.xml").iter(f"{ns_main}sheet"):
+        target = targets.get(node.get(f"{ns_rel}id"), "")
+        if target:
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            parts[node.get("name", "")] = path
+    return parts
+
+
 def _xlsx_rows(path: Path, ctx: _Ctx, sheet: str | None, limits: ReadLimits) -> _Rows | None:
+    # Values come from calamine (Rust, ~10x faster than openpyxl); formulas and merged cells,
+    # which calamine does not report, are found by scanning the sheet's XML directly.
     if not _check_zip(path, ctx, limits):
         return None
-    import openpyxl
+    from python_calamine import CalamineWorkbook
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on corrupt parts
-        ctx.add("xlsx.unreadable", detail=type(exc).__name__)
+        with zipfile.ZipFile(path) as zf:
+            parts = _sheet_parts(zf)
+            names = list(parts)
+            if not names:
+                ctx.add("sheet.empty")
+                return None
+            chosen = _choose_sheet(names, sheet, ctx)
+            if chosen is None:
+                return None
+            xml = zf.read(parts[chosen])
+    except (KeyError, zipfile.BadZipFile, SyntaxError, OSError):
+        ctx.add("xlsx.not_workbook")
+        return None
+    if b"<sheetData" not in xml and b":sheetData" not in xml:  # a chartsheet has no cells
+        ctx.add("sheet.empty")
+        return None
+    for m in _MERGE.finditer(xml):
+        ref_ = m.group(1).decode() + m.group(2).decode()
+        if m.group(3):
+            ref_ += ":" + m.group(3).decode()
+        ctx.add("cell.merged", row=int(m.group(2)), column=m.group(1).decode(), ref=ref_)
+    for m in _FORMULA.finditer(xml):
+        col, row_no = m.group(1).decode(), int(m.group(2))
+        text = (m.group(3) or b"").decode("utf-8", "replace")
+        ctx.add(
+            "cell.formula",
+            row=row_no,
+            column=col,
+            cell=f"{col}{row_no}",
+            formula=("=" + text) if text else "(shared formula)",
+        )
+    del xml
+    if ctx.has_errors:
         return None
     try:
-        names = list(wb.sheetnames)
-        if not names:
-            ctx.add("sheet.empty")
-            return None
-        chosen = _choose_sheet(names, sheet, ctx)
-        if chosen is None:
-            return None
-        ctx.sheet = chosen
-        ws = wb[chosen]
-        if not hasattr(ws, "_worksheet_path"):  # a chartsheet has no cells
-            ctx.add("sheet.empty")
-            return None
-        with zipfile.ZipFile(path) as zf:
-            xml = zf.read(ws._worksheet_path)
-        for m in _MERGE.finditer(xml):
-            ref_ = m.group(1).decode() + m.group(2).decode()
-            if m.group(3):
-                ref_ += ":" + m.group(3).decode()
-            ctx.add("cell.merged", row=int(m.group(2)), column=m.group(1).decode(), ref=ref_)
-        for m in _FORMULA.finditer(xml):
-            col, row_no = m.group(1).decode(), int(m.group(2))
-            text = (m.group(3) or b"").decode("utf-8", "replace")
-            ctx.add(
-                "cell.formula",
-                row=row_no,
-                column=col,
-                cell=f"{col}{row_no}",
-                formula=("=" + text) if text else "(shared formula)",
-            )
-        del xml
-        if ctx.has_errors:
-            return None
-        ws.reset_dimensions()  # the stored dimension can be wrong; read what is there
-        out = _Rows()
-        try:
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                out.append((number, values))
-                if len(out) > limits.max_rows + 1:
-                    ctx.add("sheet.too_many_rows", limit=limits.max_rows)
-                    return None
-        except Exception as exc:
-            ctx.add("xlsx.unreadable", detail=type(exc).__name__)
-            return None
-        return out
-    finally:
-        wb.close()
+        workbook = CalamineWorkbook.from_path(str(path))
+        values = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types on damaged parts
+        ctx.add("xlsx.unreadable", detail=type(exc).__name__)
+        return None
+    if len(values) > limits.max_rows + 1:
+        ctx.add("sheet.too_many_rows", limit=limits.max_rows)
+        return None
+    out = _Rows()
+    out.extend(enumerate(values, start=1))
+    return out
 
 
 def _decode(data: bytes, ctx: _Ctx) -> tuple[str, str] | None:
@@ -456,9 +481,9 @@ def _map_headers(number: int, values: Sequence[Any], ctx: _Ctx) -> dict[int, str
 
 
 def _cell_text(value: Any, fname: str) -> str:
-    if value is None:
+    if value is None or value == "":
         return ""
-    if isinstance(value, str):
+    if type(value) is str:
         return clean_text(value)
     if isinstance(value, bool):
         return "1" if value else "0"

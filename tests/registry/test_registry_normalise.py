@@ -73,3 +73,46 @@ def test_should_normalise_email_domain_without_network() -> None:
 )
 def test_should_read_the_active_flag_in_thai_or_english(raw: str, expected: bool | None) -> None:
     assert parse_active(raw) is expected
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a@b.go.th",
+        "First.Last@Example.GO.TH",
+        "x+tag@mail.example.org",
+        "o'neil@a-b.co.th",
+        "x@localhost",
+        "x@site.test",
+        "x@host.local",
+        "x@a..b.com",
+        "x@-a.com",
+        "x@a-.com",
+        "x@xn--12c1fe0br.xn--o3cw4h",
+        "x@ab--cd.com",
+        ".x@a.com",
+        "x.@a.com",
+        "x..y@a.com",
+        "x@a.c",
+        "x@a.123",
+        "a" * 65 + "@a.com",
+        "x@" + "a" * 64 + ".com",
+        "สมชาย@ตัวอย่าง.ไทย",
+        "x@@a.com",
+        "x y@a.com",
+        "x@a.com.",
+        "x@a_b.com",
+    ],
+)
+def test_should_give_email_validators_answer_on_the_fast_path(address: str) -> None:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        expected: str | None = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    try:
+        got: str | None = normalise_email(address)
+    except ValueError:
+        got = None
+    assert got == expected

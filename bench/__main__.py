@@ -1,0 +1,40 @@
+"""``python -m bench``: run every ``bench/bench_*.py`` module's ``main()`` in turn."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> int:
+    """Run each benchmark module; a failing one is reported and the others still run."""
+    failed: list[str] = []
+    for path in sorted(Path(__file__).resolve().parent.glob("bench_*.py")):
+        name = f"bench.{path.stem}"
+        print(f"== {name}", flush=True)
+        start = time.perf_counter()
+        try:
+            module = importlib.import_module(name)
+            entry = getattr(module, "main", None)
+            if entry is None:
+                print(f"   (no main() in {name}; skipped)")
+                continue
+            # main() may parse sys.argv: give each one a clean command line.
+            sys.argv = [name]
+            entry()
+        except SystemExit as exc:
+            if exc.code not in (None, 0):
+                failed.append(name)
+        except Exception as exc:  # one broken benchmark must not hide the others' figures
+            print(f"   {name} failed: {type(exc).__name__}: {exc}")
+            failed.append(name)
+        print(f"   ({time.perf_counter() - start:.1f} s)", flush=True)
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
