@@ -7,6 +7,18 @@ Typical use::
     with session_scope(engine) as session:
         report = import_registry(session, "registry.xlsx", cycle_year=2566, actor="somchai")
     export_registry(session, "registry-2566.xlsx", cycle_year=2566)
+
+Decisions worth knowing (issue codes in ``messages.py``):
+
+- An active agency without any contact e-mail is an **error** (``email.none``): invitations go
+  by e-mail, and an agency that cannot be invited should not be enrolled silently. Inactive
+  agencies are exempt.
+- The head's *title* is required (``head.required``): it is the letter's salutation (เรียน ...).
+  A missing head *name* (a vacant post) is only a warning.
+- Thai digits, zero-width and no-break spaces and full-width forms are normalised everywhere,
+  names included; Thai text itself is never NFKC-normalised (it would split sara am).
+- Unknown columns are warnings; the sheet and encoding used are reported as ``info`` issues.
+- Formulas and merged cells are refused; values must be literal.
 """
 
 from __future__ import annotations
