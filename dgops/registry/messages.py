@@ -194,8 +194,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "At least one contact needs an e-mail address, to send the invitation to.",
     ),
     "phone.invalid": (
-        'หมายเลขโทรศัพท์ "{value}" ไม่ถูกต้อง (เช่น 02-123-4567, 08-1234-5678, 02-123-4567 ต่อ 12)',
-        'Phone "{value}" is not a Thai number (e.g. 02-123-4567, 08-1234-5678 ext 12).',
+        'หมายเลขโทรศัพท์ "{value}" ไม่ถูกต้อง'
+        " (เช่น 02-123-4567, 053-112-000, 081-234-5678, 02-123-4567 ต่อ 12)",
+        'Phone "{value}" is not a Thai number'
+        " (e.g. 02-123-4567, 053-112-000, 081-234-5678, 02-123-4567 ext 12).",
     ),
     "head.required": (
         'ต้องระบุตำแหน่งหัวหน้าหน่วยงาน (ใช้เป็นคำขึ้นต้น "เรียน" ในหนังสือ)',

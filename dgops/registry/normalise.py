@@ -60,21 +60,60 @@ def build_choice_index(enum_cls: type[E], labels: dict[E, str]) -> dict[str, E]:
 
 
 # --- phone numbers ----------------------------------------------------------------------------
+# Thai numbering: landlines have 9 digits, Bangkok and its vicinity 02-XXX-XXXX, elsewhere a
+# two-digit area code 0XX-XXX-XXX (032, 053, 076, ...); mobiles have 10 digits, 06/08/09:
+# 0XX-XXX-XXXX. Hotlines are four digits starting with 1.
 
 _EXT = re.compile(r"(?:ต่อ|ext\.?|extension|x|#)\s*([0-9][0-9 ,\-]*)$", re.IGNORECASE)
 _PHONE_SPLIT = re.compile(r"[,;\n]|\s+(?:หรือ|or)\s+")
-
-
 _BAD_PHONE_CHARS = re.compile(r"[^0-9+\-\s().]")
 _NON_DIGIT = re.compile(r"\D")
+_LANDLINE_AREA = frozenset("3457")  # first digit of a provincial area code
+_LANDLINE_FIRST = frozenset("23457")
+_MOBILE_PREFIX = frozenset("689")
+# A number already written the way _one_phone writes it (the common case in a registry that
+# has been through an export): returned as is, without taking it apart.
+_CANONICAL_PHONE = re.compile(
+    r"(?:02-[0-9]{3}-[0-9]{4}|0[3457][0-9]-[0-9]{3}-[0-9]{3}|0[689][0-9]-[0-9]{3}-[0-9]{4})"
+    r"(?: ต่อ [0-9]{1,6})?"
+)
 
 
 class PhoneError(ValueError):
     pass
 
 
+def _format_digits(digits: str, plus: bool) -> str | None:
+    """``digits`` (a whole number, no extension) in the Thai format, or None if it is not one."""
+    n = len(digits)
+    if plus or (n in (10, 11) and digits.startswith("66")):
+        # +66 / 66: the country code replaces the trunk zero (+66 2 123 4567 → 02-123-4567).
+        if not digits.startswith("66"):
+            return None
+        rest = digits[2:]
+        digits = rest if rest.startswith("0") else "0" + rest  # +66 (0)2 ... has both
+        n = len(digits)
+    elif n == 8 and digits[0] in _LANDLINE_FIRST:
+        digits = "0" + digits  # a landline whose leading zero Excel dropped
+        n = 9
+    elif n == 9 and digits[0] in _MOBILE_PREFIX:
+        digits = "0" + digits  # a mobile whose leading zero Excel dropped
+        n = 10
+    if n == 9 and digits[0] == "0":
+        if digits[1] == "2":
+            return f"{digits[:2]}-{digits[2:5]}-{digits[5:]}"
+        if digits[1] in _LANDLINE_AREA:
+            return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+        return None
+    if n == 10 and digits[0] == "0" and digits[1] in _MOBILE_PREFIX:
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    return None
+
+
 def _one_phone(raw: str) -> str:
     text = raw.strip()
+    if _CANONICAL_PHONE.fullmatch(text):
+        return text
     ext = ""
     m = _EXT.search(text)
     if m:
@@ -86,25 +125,24 @@ def _one_phone(raw: str) -> str:
     if _BAD_PHONE_CHARS.search(text):
         raise PhoneError(raw)
     digits = _NON_DIGIT.sub("", text)
-    if text.lstrip().startswith("+"):
-        if not digits.startswith("66"):
-            raise PhoneError(raw)
-        digits = "0" + digits[2:]
-    if len(digits) == 9 and digits.startswith("0"):
-        return f"{digits[:2]}-{digits[2:5]}-{digits[5:]}{ext}"
-    if len(digits) == 10 and digits.startswith("0"):
-        return f"{digits[:2]}-{digits[2:6]}-{digits[6:]}{ext}"
-    if len(digits) == 4 and digits.startswith("1") and not ext:
+    if len(digits) == 4 and digits.startswith("1") and not ext and "+" not in text:
         return digits  # a hotline such as 1111
-    raise PhoneError(raw)
+    formatted = _format_digits(digits, text.lstrip().startswith("+"))
+    if formatted is None:
+        raise PhoneError(raw)
+    return formatted + ext
 
 
 def normalise_phone(value: str) -> str:
-    """One format for Thai numbers: ``0X-XXX-XXXX`` (fixed line), ``0X-XXXX-XXXX`` (mobile),
-    ``+66`` turned into ``0``, extensions written ``ต่อ 123``; several numbers joined by ``, ``.
+    """One format for Thai numbers: ``02-XXX-XXXX`` (Bangkok landline), ``0XX-XXX-XXX`` (other
+    landlines), ``0XX-XXX-XXXX`` (mobiles 06, 08, 09); ``+66``/``66`` turned into ``0``, a
+    leading zero dropped by Excel restored, extensions written ``ต่อ 123``; several numbers
+    joined by ``, ``.
 
     Raises :class:`PhoneError` when a part is not a Thai number.
     """
+    if _CANONICAL_PHONE.fullmatch(value):
+        return value
     parts = [p for p in (s.strip() for s in _PHONE_SPLIT.split(value)) if p]
     if not parts:
         raise PhoneError(value)

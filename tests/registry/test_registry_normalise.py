@@ -17,11 +17,21 @@ from dgops.registry.normalise import (
     [
         ("02-123-4567", "02-123-4567"),
         ("021234567", "02-123-4567"),
-        ("0812345678", "08-1234-5678"),
-        ("+66 81 234 5678", "08-1234-5678"),
+        ("043-705-875", "043-705-875"),
+        ("04 3705 875", "043-705-875"),
+        ("053112000", "053-112-000"),
+        ("0812345678", "081-234-5678"),
+        ("084-815-3440", "084-815-3440"),
+        ("08-4815-3440", "084-815-3440"),
+        ("06 1234 5678", "061-234-5678"),
+        ("+66 81 234 5678", "081-234-5678"),
+        ("66812345678", "081-234-5678"),
+        ("+66 43 705 875", "043-705-875"),
+        ("+66 (0)2 123 4567", "02-123-4567"),
         ("02 123 4567 ต่อ 12", "02-123-4567 ต่อ 12"),
         ("02-1234567 ext. 99", "02-123-4567 ต่อ 99"),
-        ("081-234-5678, 02 123 4567", "08-1234-5678, 02-123-4567"),
+        ("043-705-875 ต่อ 1637", "043-705-875 ต่อ 1637"),
+        ("081-234-5678, 02 123 4567", "081-234-5678, 02-123-4567"),
         ("1111", "1111"),
     ],
 )
@@ -29,7 +39,19 @@ def test_should_write_thai_numbers_in_one_format(raw: str, expected: str) -> Non
     assert normalise_phone(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["abc", "0212", "+1 212 555 0100", "02-123-4567 ต่อ", ""])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "abc",
+        "0212",
+        "+1 212 555 0100",
+        "02-123-4567 ต่อ",
+        "",
+        "0212345678",  # ten digits, but not a mobile prefix
+        "061234567",  # nine digits, but 06 is a mobile prefix
+        "0112345678",
+    ],
+)
 def test_should_refuse_what_is_not_a_thai_number(raw: str) -> None:
     with pytest.raises(PhoneError):
         normalise_phone(raw)
@@ -42,6 +64,9 @@ def test_should_turn_thai_digits_into_arabic_before_reading_a_phone() -> None:
 def test_should_restore_the_leading_zero_excel_dropped() -> None:
     assert phone_from_number(21234567) == "021234567"
     assert phone_from_number(812345678.0) == "0812345678"
+    assert normalise_phone(phone_from_number(43705875)) == "043-705-875"
+    assert normalise_phone("43705875") == "043-705-875"
+    assert normalise_phone("812345678") == "081-234-5678"
 
 
 def test_should_drop_zero_width_and_stray_spaces_and_fold_full_width_letters() -> None:
