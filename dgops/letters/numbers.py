@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from pythainlp.util import arabic_digit_to_thai_digit
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -79,7 +79,7 @@ def allocate_numbers(
     new = [k for k in wanted if k not in found]
     if new:
         session.execute(
-            LetterNumber.__table__.insert(),
+            insert(LetterNumber),
             [
                 {
                     "unit": unit,

@@ -1,0 +1,42 @@
+"""Official letters (หนังสือราชการ): numbers, contexts, PDF (typst) and DOCX rendering."""
+
+from __future__ import annotations
+
+from dgops.letters.context import (
+    INVITATION,
+    SAMPLE_CODE,
+    LetterContext,
+    build_invitation_context,
+    build_invitation_contexts,
+    thai_date,
+)
+from dgops.letters.issuer import IssuerSettings, load_issuer
+from dgops.letters.numbers import LetterKey, allocate_numbers, format_number
+from dgops.letters.render import (
+    DEFAULT_STYLE,
+    LetterStyle,
+    RenderReport,
+    pdf_text,
+    render_letter,
+    render_letters,
+)
+
+__all__ = [
+    "DEFAULT_STYLE",
+    "INVITATION",
+    "SAMPLE_CODE",
+    "IssuerSettings",
+    "LetterContext",
+    "LetterKey",
+    "LetterStyle",
+    "RenderReport",
+    "allocate_numbers",
+    "build_invitation_context",
+    "build_invitation_contexts",
+    "format_number",
+    "load_issuer",
+    "pdf_text",
+    "render_letter",
+    "render_letters",
+    "thai_date",
+]
