@@ -96,6 +96,8 @@ class CredentialPolicy:
     max_failed_attempts: int = 5
     code_ttl: dt.timedelta | None = None
     """None: codes expire at the end of the cycle's deadline day (Bangkok time)."""
+    late_ttl: dt.timedelta = dt.timedelta(days=14)
+    """Lifetime of a code issued after the deadline (late entrants, extensions)."""
     username_prefix: str = "DG"
     min_password_length: int = 10
     hash_workers: int = 2
@@ -142,7 +144,8 @@ def default_expiry(cycle: SurveyCycle, policy: CredentialPolicy, now: dt.datetim
     if policy.code_ttl is not None:
         return now + policy.code_ttl
     end = dt.datetime.combine(cycle.deadline, dt.time(23, 59, 59), tzinfo=BANGKOK)
-    return max(end.astimezone(dt.UTC), now)
+    end_utc = end.astimezone(dt.UTC)
+    return end_utc if end_utc > now else now + policy.late_ttl
 
 
 def issue_credentials(

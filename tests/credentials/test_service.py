@@ -91,6 +91,20 @@ def test_should_accept_a_code_once_and_as_typed(engine: Engine, policy: Credenti
         )
 
 
+def test_should_give_codes_issued_after_the_deadline_the_late_lifetime(
+    engine: Engine, policy: CredentialPolicy
+) -> None:
+    _load(engine)
+    late = dt.datetime(2023, 10, 5, tzinfo=dt.UTC)
+    with session_scope(engine) as s:
+        cycle = s.scalars(select(SurveyCycle)).one()
+        agencies = list(s.scalars(select(Agency)))
+        report = issue_credentials(s, cycle, agencies, actor="t", policy=policy, now=late)
+        again = issue_credentials(s, cycle, agencies, actor="t", policy=policy, now=late)
+    assert {c.expires_at for c in report.issued} == {late + policy.late_ttl}
+    assert again.skipped == 3
+
+
 def test_should_refuse_an_expired_code(engine: Engine, policy: CredentialPolicy) -> None:
     _load(engine)
     code = _issue(engine, policy)["DG66-D0001"]
