@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dgops.db.audit import record_audit
+from dgops.db.audit import AuditEntry, record_audit, record_audits
 from dgops.db.engine import (
     current_revision,
     head_revision,
@@ -12,10 +12,12 @@ from dgops.db.engine import (
 )
 
 __all__ = [
+    "AuditEntry",
     "current_revision",
     "head_revision",
     "make_engine",
     "record_audit",
+    "record_audits",
     "session_scope",
     "upgrade",
 ]
