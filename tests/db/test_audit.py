@@ -46,7 +46,12 @@ def test_should_write_the_rows_record_audit_writes(engine: Engine) -> None:
         "details": {"name_th": ["กรมสรรพากร", "กรมสรรพากร ใหม่"], "phone": [None, "02-123-4567"]},
         "cycle_id": cycle_id,
     }
-    bare = {"actor": "somchai", "action": "create", "entity": "agency", "entity_key": "X"}
+    bare: dict[str, Any] = {
+        "actor": "somchai",
+        "action": "create",
+        "entity": "agency",
+        "entity_key": "X",
+    }
     with session_scope(engine) as s:
         record_audit(s, **fields)
         record_audit(s, **bare)
@@ -62,7 +67,7 @@ def test_should_write_the_rows_record_audit_writes(engine: Engine) -> None:
 
 def test_should_accept_mappings_and_keep_a_given_time(engine: Engine) -> None:
     at = dt.datetime(2023, 7, 1, 9, 30, tzinfo=dt.UTC)
-    entries = [
+    entries: list[dict[str, Any]] = [
         {"actor": "a", "action": "enrol", "entity": "cycle_agency", "entity_key": "2566", "at": at},
         {"actor": "a", "action": "enrol", "entity": "cycle_agency", "entity_key": "2567"},
     ]
