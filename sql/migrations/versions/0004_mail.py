@@ -1,7 +1,7 @@
 """mail: the send ledger, Event Webhook events and the correction list
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-22
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
