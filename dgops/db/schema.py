@@ -18,6 +18,8 @@ MODEL_MODULES: tuple[str, ...] = (
     "dgops.credentials.models",
     "dgops.letters.models",
     "dgops.mail.models",
+    "dgops.responses.models",
+    "dgops.web.models",
 )
 
 

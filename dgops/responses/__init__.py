@@ -1,0 +1,1 @@
+"""Response intake: stored answers, their status, comments and evidence (being built)."""

@@ -1,0 +1,1 @@
+"""The dgops web application (being built)."""
