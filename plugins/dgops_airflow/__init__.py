@@ -7,5 +7,6 @@ in ``plugins/.airflowignore`` so the plugin manager does not import it a second 
 from __future__ import annotations
 
 from dgops_airflow.hooks import DgopsDatabaseHook, sqlalchemy_url
+from dgops_airflow.sendgrid import SendGridHook, mail_config
 
-__all__ = ["DgopsDatabaseHook", "sqlalchemy_url"]
+__all__ = ["DgopsDatabaseHook", "SendGridHook", "mail_config", "sqlalchemy_url"]
