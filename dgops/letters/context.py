@@ -44,6 +44,8 @@ class LetterContext:
     activation_code: ActivationCode | None = field(default=None, repr=False)
     after: tuple[str, ...] = ()
     sample: bool = False
+    agency_name: str = ""
+    """The addressee's name as it appears in the body (a variable field for the fill path)."""
 
     @property
     def date_th(self) -> str:
@@ -133,6 +135,7 @@ def _invitation(
         username=username,
         activation_code=code,
         sample=sample,
+        agency_name=agency.name_th,
     )
 
 

@@ -1,4 +1,9 @@
-"""Letters to PDF (typst, PDF/A-2b) and DOCX (python-docx), one at a time or in batches."""
+"""Letters to PDF (typst, PDF/A-2b) and DOCX (python-docx), one at a time or in batches.
+
+PDFs take the fill path by default (:mod:`dgops.letters.fill`): typst sets each distinct layout
+once and only the variable fields are drawn per agency; a letter whose field does not fit its
+box is set in full by typst instead (the same template, the same look).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ import fontpkg_sarabun
 import typst
 
 from dgops.letters.context import LetterContext
+from dgops.letters.fill import Layout, LayoutCache, build_layout, fill, fits, layout_key
+from dgops.letters.pdftext import fix_cluster_text
 from dgops.settings import get_settings
 
 Format = Literal["pdf", "docx"]
@@ -34,6 +41,8 @@ class LetterStyle:
     pdf_standard: str | None = "a-2b"
     docx_font: str = "TH Sarabun New"
     docx_size_pt: float = 16.0
+    fill: bool = True
+    """Typeset each layout once and fill the fields per letter (falls back to a full render)."""
 
 
 DEFAULT_STYLE = LetterStyle()
@@ -62,6 +71,15 @@ def _emblem(context: LetterContext) -> tuple[Path, str]:
     return emblem.parent, "/" + emblem.name
 
 
+def _agency_paragraph(context: LetterContext) -> int:
+    """Index of the first body paragraph naming the agency (-1: none)."""
+    if context.agency_name:
+        for i, paragraph in enumerate(context.paragraphs):
+            if context.agency_name in paragraph:
+                return i
+    return -1
+
+
 def _letter_data(context: LetterContext, emblem: str) -> dict[str, Any]:
     issuer = context.issuer
     footer = [issuer.division] if issuer.division else []
@@ -84,11 +102,17 @@ def _letter_data(context: LetterContext, emblem: str) -> dict[str, Any]:
         "signer_name": issuer.signer_name,
         "signer_title_lines": list(issuer.signer_title_lines),
         "footer_lines": footer,
+        "agency": context.agency_name,
+        "agency_par": _agency_paragraph(context),
+        "agency_own_line": False,
     }
 
 
-def _style_data(style: LetterStyle, title: str, author: str) -> dict[str, str]:
+def _style_data(
+    style: LetterStyle, title: str, author: str, *, layout: bool = False
+) -> dict[str, str]:
     return {
+        "fill": "1" if layout else "0",
         "font": style.font,
         "size_pt": str(style.size_pt),
         "leading_em": str(style.leading_em),
@@ -97,13 +121,7 @@ def _style_data(style: LetterStyle, title: str, author: str) -> dict[str, str]:
     }
 
 
-def render_pdf(context: LetterContext, style: LetterStyle = DEFAULT_STYLE) -> bytes:
-    """One letter as PDF (PDF/A-2b by default), set by typst from the shipped template."""
-    root, emblem = _emblem(context)
-    data = {
-        "style": _style_data(style, context.subject, context.issuer.name),
-        "letters": [_letter_data(context, emblem)],
-    }
+def _typst(root: Path, data: dict[str, Any], style: LetterStyle) -> bytes:
     out = _compiler(root).compile(
         input=_template_source(),
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
@@ -111,6 +129,102 @@ def render_pdf(context: LetterContext, style: LetterStyle = DEFAULT_STYLE) -> by
     )
     assert isinstance(out, bytes)
     return out
+
+
+def render_full(context: LetterContext, style: LetterStyle = DEFAULT_STYLE) -> bytes:
+    """One letter set entirely by typst (PDF/A-2b by default), its Thai text made exact.
+
+    The agency's name takes a line of its own exactly when the fill path would give it one,
+    so that both paths lay out a letter the same way.
+    """
+    root, emblem = _emblem(context)
+    letter = _letter_data(context, emblem)
+    if letter["agency_par"] >= 0:
+        letter["agency_own_line"] = not _agency_fits_inline(context, style)
+    data = {
+        "style": _style_data(style, context.subject, context.issuer.name),
+        "letters": [letter],
+    }
+    return fix_cluster_text(_typst(root, data, style))
+
+
+PLACEHOLDER = "\ue000"
+"""Stands for the agency's name in a layout's body (a private-use character)."""
+LAYOUTS = LayoutCache()
+"""This process's layouts, shared by every fill-path render."""
+
+
+def _fields(context: LetterContext, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """``data`` without its variable fields (the layout) and the fields' values."""
+    values = {"number": data["number"], "date": data["date"], "salutation": data["salutation"]}
+    layout = dict(data, number="", date="", salutation="")
+    layout["credentials"] = [[label, ""] for label, _ in data["credentials"]]
+    for i, (_, value) in enumerate(data["credentials"]):
+        values[f"credential-{i}"] = value
+    at = data["agency_par"]
+    if at >= 0:
+        paragraphs = list(data["paragraphs"])
+        paragraphs[at] = paragraphs[at].replace(context.agency_name, PLACEHOLDER, 1)
+        layout.update(paragraphs=paragraphs, agency=PLACEHOLDER)
+        values["agency"] = context.agency_name
+    else:
+        layout["agency"] = ""
+    return layout, values
+
+
+def _layout(
+    context: LetterContext, style: LetterStyle, cache: LayoutCache, *, own_line: bool = False
+) -> tuple[Layout, dict[str, str]]:
+    """The (cached) layout of ``context`` and the values of its fields."""
+    root, emblem = _emblem(context)
+    letter = _letter_data(context, emblem)
+    letter["agency_own_line"] = own_line
+    layout_data, values = _fields(context, letter)
+    style_data = _style_data(style, context.subject, context.issuer.name, layout=True)
+    data = {"style": style_data, "letters": [layout_data]}
+
+    def build() -> Layout:
+        # The stub ties root's type to the input's; bytes source with a str root is fine.
+        found = typst.query(  # type: ignore[misc]
+            _template_source(),
+            "<dgops-field>",
+            field="value",
+            root=str(root),
+            font_paths=[str(FONT_DIR)],
+            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        )
+        template = _typst(root, data, style)
+        return build_layout(template, json.loads(found), style.size_pt, str(FONT_DIR))
+
+    key = layout_key({"root": str(root), "data": data, "style": repr(style)})
+    return cache.get(key, build), values
+
+
+def _agency_fits_inline(
+    context: LetterContext, style: LetterStyle, cache: LayoutCache | None = None
+) -> bool:
+    layout, values = _layout(context, style, cache if cache is not None else LAYOUTS)
+    return "agency" not in values or fits(layout, "agency", values["agency"], str(FONT_DIR))
+
+
+def render_filled(
+    context: LetterContext, style: LetterStyle = DEFAULT_STYLE, cache: LayoutCache | None = None
+) -> bytes | None:
+    """One letter by the fill path, or ``None`` when a field does not fit its layout."""
+    cache = cache if cache is not None else LAYOUTS
+    layout, values = _layout(context, style, cache)
+    if "agency" in values and not fits(layout, "agency", values["agency"], str(FONT_DIR)):
+        layout, values = _layout(context, style, cache, own_line=True)
+    return fill(layout, values, str(FONT_DIR))
+
+
+def render_pdf(context: LetterContext, style: LetterStyle = DEFAULT_STYLE) -> bytes:
+    """One letter as PDF: the fill path when ``style.fill`` and the fields fit, else in full."""
+    if style.fill:
+        filled = render_filled(context, style)
+        if filled is not None:
+            return filled
+    return render_full(context, style)
 
 
 def render_letter(
@@ -207,6 +321,8 @@ __all__ = [
     "LetterStyle",
     "RenderReport",
     "pdf_text",
+    "render_filled",
+    "render_full",
     "render_letter",
     "render_letters",
     "render_pdf",
