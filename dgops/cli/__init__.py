@@ -32,6 +32,7 @@ def _register_optional() -> None:
         "letters",
         "mail",
         "invite",
+        "web",
     ):
         try:
             module = importlib.import_module(f"dgops.cli.{module_name}")

@@ -1,0 +1,149 @@
+"""Operators reset a password: new code by e-mail (through the local SendGrid sink), old
+password and sessions gone, the agency sets a new password and finds its answers intact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from dgops.db import session_scope
+from dgops.db.models import Contact, ContactRole
+from dgops.mail import MailConfig, MailMessage
+from dgops.mail.sink import SinkServer
+from dgops.settings import PROJECT_ROOT
+from dgops.web.reset import ResetError, reset_passwords
+from tests.web.conftest import (
+    PASSWORD,
+    AgencyLogin,
+    TestClient,
+    World,
+    activate,
+    csrf_of,
+    survey_csrf,
+)
+
+API_KEY = "SG.test-key"
+
+
+def _mail_config(url: str) -> MailConfig:
+    return MailConfig(
+        base_url=url,
+        api_key=API_KEY,
+        from_email="survey@dga.example.org",
+        templates_dir=PROJECT_ROOT / "templates" / "email",
+        activity_lag=0.0,
+        max_attempts=2,
+        backoff_base=0.01,
+    )
+
+
+def _add_contact(world: World, key: str) -> None:
+    with session_scope(world.engine) as s:
+        s.add(
+            Contact(
+                agency_id=world.agencies[key].agency_id,
+                role=ContactRole.COORDINATOR,
+                name="คุณสมใจ ใจดี",
+                email=f"coord-{key.lower()}@agency.go.th",
+            )
+        )
+
+
+def test_should_email_a_new_code_that_replaces_the_password(
+    app: FastAPI, world: World, tmp_path: Path
+) -> None:
+    a = world.agencies["A"]
+    _add_contact(world, "A")
+    with TestClient(app) as old:
+        activate(old, a)
+        token = survey_csrf(old)
+        old.post("/survey/autosave", data={"csrf_token": token, "_q": "STAFF", "STAFF": "7"})
+        with SinkServer(api_key=API_KEY, outbox=tmp_path / "outbox") as sink:
+            report = reset_passwords(
+                world.engine,
+                2566,
+                [a.code],
+                actor="operator1",
+                mail_config=_mail_config(sink.url),
+                portal_url="https://survey.example.go.th",
+                policy=world.policy,
+                now=world.clock(),
+            )
+            mails = sink.received()
+        assert report.delivered == [a.code]
+        assert report.sessions_revoked == 1
+        assert old.get("/survey", follow_redirects=False).status_code == 303  # session ended
+    assert len(mails) == 1
+    mail = mails[0]
+    assert mail.to == ["coord-a@agency.go.th"]
+    assert "รหัสเปิดใช้งานใหม่" in mail.subject
+    code = re.search(r"รหัสเปิดใช้งาน: (\S+)", mail.text)
+    assert code
+    assert "https://survey.example.go.th/activate" in mail.text
+    with TestClient(app) as c:
+        page = c.get("/login")
+        r = c.post(
+            "/login",
+            data={"csrf_token": csrf_of(page.text), "username": a.username, "password": PASSWORD},
+        )
+        assert "ไม่ถูกต้อง" in r.text  # the old password no longer works
+        activate(
+            c,
+            AgencyLogin(a.key, a.agency_id, a.code, a.username, code.group(1)),
+            password="รหัสผ่านใหม่หลังตั้งใหม่-01",
+        )
+        assert 'value="7"' in c.get("/survey/pillar/P2").text
+    with session_scope(world.engine) as s:
+        rounds = list(
+            s.scalars(select(MailMessage.round).where(MailMessage.kind == "password_reset"))
+        )
+        assert rounds == [1]
+
+
+def test_should_use_a_new_mail_round_for_each_reset(world: World, tmp_path: Path) -> None:
+    _add_contact(world, "B")
+    with SinkServer(api_key=API_KEY) as sink:
+        for _ in range(2):
+            reset_passwords(
+                world.engine,
+                2566,
+                [world.agencies["B"].code],
+                actor="operator1",
+                mail_config=_mail_config(sink.url),
+                portal_url="http://127.0.0.1:8000",
+                policy=world.policy,
+            )
+        assert len(sink.received()) == 2
+    with session_scope(world.engine) as s:
+        rounds = sorted(s.scalars(select(MailMessage.round)))
+    assert rounds == [1, 2]
+
+
+def test_should_change_nothing_when_an_agency_has_no_email(app: FastAPI, world: World) -> None:
+    a = world.agencies["A"]
+    with pytest.raises(ResetError, match="no contact e-mail"):
+        reset_passwords(
+            world.engine,
+            2566,
+            [a.code],
+            actor="operator1",
+            mail_config=_mail_config("http://127.0.0.1:9"),
+            portal_url="http://127.0.0.1:8000",
+            policy=world.policy,
+        )
+    with pytest.raises(ResetError, match="unknown agency"):
+        reset_passwords(
+            world.engine,
+            2566,
+            ["NOPE"],
+            actor="operator1",
+            mail_config=_mail_config("http://127.0.0.1:9"),
+            portal_url="http://127.0.0.1:8000",
+            policy=world.policy,
+        )
+    with TestClient(app) as c:
+        activate(c, a)  # the letter's code still works: nothing was reissued
