@@ -278,10 +278,13 @@ def render_letters(
 ) -> RenderReport:
     """Render many letters into ``out_dir`` (``<kind>-<agency>.pdf``), in ``workers`` processes.
 
-    ``workers`` defaults to the CPU count, capped at 4; 1 renders in this process.
+    ``workers`` defaults to 1 (this process) on the fill path, where a letter costs about a
+    millisecond and each new process would typeset its layouts again; for full renders
+    (``style.fill=False`` or DOCX) to the CPU count, capped at 4.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    workers = workers or min(4, os.cpu_count() or 1)
+    if workers is None:
+        workers = 1 if fmt == "pdf" and style.fill else min(4, os.cpu_count() or 1)
     started = time.perf_counter()
     chunks = [contexts[i : i + chunk_size] for i in range(0, len(contexts), chunk_size)]
     paths: list[str] = []
