@@ -241,6 +241,52 @@ def recommend_agencies(ctx: DemoContext) -> str:
     )
 
 
+def invite_agencies(ctx: DemoContext) -> str:
+    """Invite the demo cycle through a local SendGrid sink on 127.0.0.1 (outbox ``var/outbox/``):
+    activation codes, letters rendered in memory, e-mails with the letter attached."""
+    from dgops.invite import LetterRenderer, invite_batch, plan_invitations
+    from dgops.mail import MailConfig, session_factory_for
+    from dgops.mail.sink import SinkServer
+
+    outbox = ctx.settings.var_dir / "outbox"
+    if ctx.fresh and outbox.is_dir():
+        for old in outbox.glob("*.json"):
+            old.unlink()
+    sessions = session_factory_for(ctx.engine)
+    totals: dict[str, int] = {}
+    with SinkServer(outbox=outbox) as sink:
+        config = MailConfig.from_settings(
+            ctx.settings, base_url=sink.url, api_key="SG.demo-sink", sandbox=False, activity_lag=0.0
+        )
+        with ctx.session() as session:
+            plan = plan_invitations(session, ctx.year_be, mail_config=config, settings=ctx.settings)
+        # One process: the letters module fills a typeset layout, faster than a process pool.
+        with LetterRenderer(workers=1) as renderer:
+            for batch in plan.batches:
+                report = invite_batch(
+                    sessions, ctx.settings, config, ctx.year_be, batch,
+                    renderer=renderer, actor=ctx.actor,
+                )  # fmt: skip
+                for key, n in report.counts.items():
+                    totals[key] = totals.get(key, 0) + n
+            sample_path = ctx.demo_dir / "invitation-sample.pdf"
+            if plan.batches:
+                sample = invite_batch(
+                    sessions, ctx.settings, config, ctx.year_be, plan.batches[0][:1],
+                    dry_run=True, renderer=renderer,
+                )  # fmt: skip
+                if sample.sample_pdf is not None:
+                    sample_path.parent.mkdir(parents=True, exist_ok=True)
+                    sample_path.write_bytes(sample.sample_pdf)
+        mails = len(sink.received())
+    ctx.data["invitations"] = totals
+    return (
+        f"invited {totals.get('accepted', 0):,} agencies: {totals.get('letters', 0):,} letters, "
+        f"{mails:,} e-mails at the sink ({len(plan.problems)} pre-send problems); "
+        f"messages with their letters: {outbox}/ ; sample letter (no real code): {sample_path}"
+    )
+
+
 DEFAULT_STEPS: tuple[DemoStep, ...] = (
     DemoStep("database", prepare_database),
     DemoStep("cycle", ensure_cycle),
@@ -249,6 +295,7 @@ DEFAULT_STEPS: tuple[DemoStep, ...] = (
     DemoStep("responses", answer_questionnaires),
     DemoStep("scoring", score_responses),
     DemoStep("recommendations", recommend_agencies),
+    DemoStep("invitations", invite_agencies),
 )
 """The demo's steps in order; later stages append theirs."""
 

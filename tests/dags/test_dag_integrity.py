@@ -33,6 +33,7 @@ DAG_FILES = sorted(DAGS_DIR.glob("*.py"))
 # Every DAG and its tasks. A new DAG must be added here, on purpose.
 EXPECTED_TASKS: dict[str, set[str]] = {
     "dgops_registry": {"validate_registry", "import_registry", "summary"},
+    "dgops_invite": {"select_agencies", "issue_credentials", "render_and_send", "summary"},
 }
 
 # What a DAG file may import at module level (parsing must stay fast: the DAG processor
@@ -328,3 +329,91 @@ def test_should_refuse_invalid_params(dagbag: Any, conf: dict[str, Any]) -> None
 
     with pytest.raises(ParamValidationError):
         dagbag.dags["dgops_registry"].test(run_conf=conf)
+
+
+# ---------------------------------------------------------------- the invitation DAG
+
+
+@pytest.fixture
+def invite_setup(
+    tmp_path: Path, sqlite_engine: Engine, registry_csv: Path
+) -> Iterator[tuple[Path, Any]]:
+    """Cycle 2568 with the three registry agencies, a sink, and a connections file for both."""
+    import datetime as dt
+
+    from dgops.cycles import create_cycle
+    from dgops.db import session_scope
+    from dgops.mail.sink import SinkServer
+    from dgops.registry import import_registry
+
+    with session_scope(sqlite_engine) as session:
+        create_cycle(
+            session,
+            year=2568,
+            open_date=dt.date(2025, 7, 1),
+            deadline=dt.date(2025, 9, 30),
+            actor="test",
+        )
+        import_registry(session, registry_csv, cycle_year=2568, actor="test")
+    with SinkServer(api_key="SG.dag-test", outbox=tmp_path / "outbox") as sink:
+        host, port = sink.url.removeprefix("http://").split(":")
+        conns = {
+            "dgops_db": {"conn_type": "sqlite", "host": sqlite_engine.url.database},
+            "dgops_sendgrid": {
+                "conn_type": "http",
+                "host": host,
+                "schema": "http",
+                "port": int(port),
+                "password": "SG.dag-test",
+                "extra": {"activity_lag": 0},
+            },
+        }
+        path = tmp_path / "connections.json"
+        path.write_text(json.dumps(conns), encoding="utf-8")
+        yield path, sink
+
+
+def test_should_run_the_invitation_stage_by_hand_one_at_a_time(dagbag: Any) -> None:
+    dag = dagbag.dags["dgops_invite"]
+    schema = {name: dag.params.get_param(name).schema for name in dag.params}
+
+    assert type(dag.timetable).__name__ == "NullTimetable"
+    assert dag.max_active_runs == 1
+    assert "invitations" in dag.tags
+    assert schema["agency_codes"]["type"] == "array"
+    assert dag.params["agency_codes"] == []
+    assert dag.params["dry_run"] is False
+    assert "must never cross a task boundary" in " ".join((dag.doc_md or "").split())
+
+
+def test_should_invite_every_agency_once_and_send_nothing_on_a_second_run(
+    dagbag: Any, airflow_db: None, invite_setup: tuple[Path, Any], sqlite_engine: Engine
+) -> None:
+    from dgops.mail import MailMessage
+
+    conn_file, sink = invite_setup
+    dag = dagbag.dags["dgops_invite"]
+
+    first = dag.test(run_conf={"cycle_year": 2568}, conn_file_path=str(conn_file))
+    second = dag.test(run_conf={"cycle_year": 2568}, conn_file_path=str(conn_file))
+
+    assert first.state == "success", _states(first)
+    assert second.state == "success", _states(second)
+    agencies = sorted(m.custom_args["dgops_agency"] for m in sink.received())
+    assert agencies == ["DG001", "DG002", "PV001"]
+    with sqlite_engine.connect() as conn:
+        statuses = list(conn.scalars(select(MailMessage.status)))
+    assert [str(s) for s in statuses] == ["accepted"] * 3
+
+
+def test_should_send_nothing_on_an_invitation_dry_run(
+    dagbag: Any, airflow_db: None, invite_setup: tuple[Path, Any]
+) -> None:
+    conn_file, sink = invite_setup
+
+    run = dagbag.dags["dgops_invite"].test(
+        run_conf={"cycle_year": 2568, "dry_run": True}, conn_file_path=str(conn_file)
+    )
+
+    assert run.state == "success", _states(run)
+    assert sink.received() == []
