@@ -2,22 +2,37 @@
 
 The registry file is the full list of a cycle: agencies in the database but not in the file are
 deactivated and leave that cycle; every active agency in the file is enrolled in it. Existing
-agencies and contacts are loaded in two queries, diffed in memory and written in bulk, so the
-number of statements does not grow with the number of rows.
+agencies and contacts are loaded in two queries as plain column values, diffed in memory
+(unchanged rows cost one tuple comparison) and written with Core executemany statements
+(``INSERT ... RETURNING`` for new agencies' ids; audit rows through
+:func:`dgops.db.record_audits`), so the number of statements does not grow with the number of
+rows and no ORM object is built per row.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import String, Table, bindparam, delete, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from dgops.cycles import CycleError, get_cycle
-from dgops.db.models import Agency, AuditLog, Contact, CycleAgency, utcnow
+from dgops.db.audit import AuditEntry, record_audits
+from dgops.db.models import (
+    Agency,
+    AgencyLevel,
+    AgencyType,
+    Contact,
+    ContactRole,
+    CycleAgency,
+    Mission,
+    utcnow,
+)
 from dgops.registry.issues import RegistryError, RegistryIssue
 from dgops.registry.messages import message
 from dgops.registry.reader import ReadLimits, ReadResult, check_references, read_records
@@ -37,6 +52,7 @@ AGENCY_FIELDS: tuple[str, ...] = (
     "active",
 )
 _CHUNK = 500
+_INSERT_CHUNK = 2000
 
 
 def _table(model: type[Any]) -> Table:
@@ -85,11 +101,35 @@ class ImportReport:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Existing:
+    """An agency as stored: plain values (codes, not enums) in ``AGENCY_FIELDS`` order, and its
+    first contact of each sheet role as ``(name, title, email, phone)`` with blanks as None."""
+
     id: int
-    values: dict[str, Any]
-    contacts: dict[str, tuple[int, ContactRecord]] = field(default_factory=dict)
+    values: tuple[Any, ...]
+    contacts: dict[str, _ContactKey] = field(default_factory=dict)
+    contact_ids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def parent_code(self) -> str | None:
+        parent: str | None = self.values[_PARENT]
+        return parent
+
+    @property
+    def active(self) -> bool:
+        return bool(self.values[_ACTIVE])
+
+
+_ContactKey = tuple[str | None, str | None, str | None, str | None]
+_PARENT = AGENCY_FIELDS.index("parent_code")
+_ACTIVE = AGENCY_FIELDS.index("active")
+_SHEET_ROLE_VALUES: tuple[str, ...] = tuple(r.value for r in SHEET_ROLES)
+_NO_CONTACT: _ContactKey = (None, None, None, None)
+# Per sheet role, the change keys of its fields: ("head_name", "head_title", ...).
+_CONTACT_KEYS: dict[str, tuple[str, ...]] = {
+    role: tuple(f"{role}_{f}" for f in CONTACT_FIELDS) for role in _SHEET_ROLE_VALUES
+}
 
 
 def _value(v: Any) -> Any:
@@ -97,81 +137,136 @@ def _value(v: Any) -> Any:
     return getattr(v, "value", v)
 
 
+def _plain(column: Any) -> Any:
+    """A column read as its stored text: no enum objects built for rows that are only compared."""
+    return type_coerce(column, String()).label(column.key)
+
+
 def _load_existing(session: Session) -> dict[str, _Existing]:
+    a = _table(Agency).c
     rows = session.execute(
         select(
-            Agency.id,
-            Agency.code,
-            Agency.name_th,
-            Agency.name_en,
-            Agency.level,
-            Agency.agency_type,
-            Agency.mission,
-            Agency.ministry,
-            Agency.province,
-            Agency.parent_id,
-            Agency.active,
+            a.id,
+            a.code,
+            a.name_th,
+            a.name_en,
+            _plain(a.level),
+            _plain(a.agency_type),
+            _plain(a.mission),
+            a.ministry,
+            a.province,
+            a.parent_id,
+            a.active,
         )
     ).all()
-    code_of = {r.id: r.code for r in rows}
+    code_of = {r[0]: r[1] for r in rows}
     by_id: dict[int, _Existing] = {}
     out: dict[str, _Existing] = {}
-    for r in rows:
-        values = {
-            "name_th": r.name_th,
-            "name_en": r.name_en or None,
-            "level": r.level,
-            "agency_type": r.agency_type,
-            "mission": r.mission,
-            "ministry": r.ministry or None,
-            "province": r.province or None,
-            "parent_code": code_of.get(r.parent_id) if r.parent_id else None,
-            "active": bool(r.active),
-        }
-        out[r.code] = by_id[r.id] = _Existing(r.id, values)
-    roles = set(SHEET_ROLES)
-    for c in session.execute(
-        select(
-            Contact.id,
-            Contact.agency_id,
-            Contact.role,
-            Contact.name,
-            Contact.title,
-            Contact.email,
-            Contact.phone,
-        ).order_by(Contact.id)
-    ):
-        existing = by_id.get(c.agency_id)
-        if existing is None or c.role not in roles or c.role.value in existing.contacts:
-            continue  # roles outside the sheet, and second contacts of a role, are left alone
-        existing.contacts[c.role.value] = (
-            c.id,
-            ContactRecord(c.role, c.name or "", c.title or "", c.email or None, c.phone or None),
+    for id_, code, name_th, name_en, level, a_type, mission, ministry, province, parent, on in rows:
+        values = (
+            name_th,
+            name_en or None,
+            level,
+            a_type,
+            mission,
+            ministry or None,
+            province or None,
+            code_of.get(parent) if parent else None,
+            bool(on),
         )
+        out[code] = by_id[id_] = _Existing(id_, values)
+    c = _table(Contact).c
+    roles = frozenset(_SHEET_ROLE_VALUES)
+    for contact_id, agency_id, role, name, title, email, phone in session.execute(
+        select(c.id, c.agency_id, _plain(c.role), c.name, c.title, c.email, c.phone).order_by(c.id)
+    ):
+        existing = by_id.get(agency_id)
+        if existing is None or role not in roles or role in existing.contacts:
+            continue  # roles outside the sheet, and second contacts of a role, are left alone
+        existing.contacts[role] = (name or None, title or None, email or None, phone or None)
+        existing.contact_ids[role] = contact_id
     return out
 
 
-def _record_values(record: AgencyRecord) -> dict[str, Any]:
-    return {f: getattr(record, f) for f in AGENCY_FIELDS}
+def _record_values(record: AgencyRecord) -> tuple[Any, ...]:
+    return (
+        record.name_th,
+        record.name_en,
+        record.level,
+        record.agency_type,
+        record.mission,
+        record.ministry,
+        record.province,
+        record.parent_code,
+        record.active,
+    )
 
 
-def _contact_values(contact: ContactRecord | None) -> dict[str, Any]:
-    return {f: (getattr(contact, f) if contact else None) or None for f in CONTACT_FIELDS}
+def _sheet_contacts(record: AgencyRecord) -> dict[str, ContactRecord]:
+    """The first contact of each sheet role (what the wide format can hold), by role code."""
+    out: dict[str, ContactRecord] = {}
+    for c in record.contacts:
+        role = c.role.value
+        if role not in out and role in _SHEET_ROLE_VALUES:
+            out[role] = c
+    return out
 
 
-def _diff(record: AgencyRecord, existing: _Existing | None) -> dict[str, tuple[Any, Any]]:
-    old = existing.values if existing else dict.fromkeys(AGENCY_FIELDS)
-    changes = {
-        f: (_value(old[f]), _value(v)) for f, v in _record_values(record).items() if old[f] != v
-    }
-    for role in SHEET_ROLES:
-        old_c = existing.contacts.get(role.value) if existing else None
-        old_v = _contact_values(old_c[1] if old_c else None)
-        new_v = _contact_values(record.contact(role))
-        for f in CONTACT_FIELDS:
-            if old_v[f] != new_v[f]:
-                changes[f"{role.value}_{f}"] = (old_v[f], new_v[f])
-    return changes
+def _contact_key(c: ContactRecord) -> _ContactKey:
+    return (c.name or None, c.title or None, c.email or None, c.phone or None)
+
+
+@dataclass(slots=True)
+class _Incoming:
+    """A record of the file with what the diff and the writes need, computed once."""
+
+    record: AgencyRecord
+    values: tuple[Any, ...]
+    contacts: dict[str, ContactRecord]
+    keys: dict[str, _ContactKey]
+
+    @classmethod
+    def of(cls, record: AgencyRecord) -> _Incoming:
+        contacts = _sheet_contacts(record)
+        keys = {role: _contact_key(c) for role, c in contacts.items()}
+        return cls(record, _record_values(record), contacts, keys)
+
+    def same_as(self, old: _Existing) -> bool:
+        # Tuples of plain values compare in C; StrEnum members equal their stored codes.
+        return self.values == old.values and self.keys == old.contacts
+
+    def changes(self, old: _Existing | None) -> dict[str, tuple[Any, Any]]:
+        """``field → (old, new)`` in column order; contact fields as ``head_email``."""
+        old_values = old.values if old else (None,) * len(AGENCY_FIELDS)
+        changes = {
+            f: (_value(o), _value(n))
+            for f, o, n in zip(AGENCY_FIELDS, old_values, self.values, strict=True)
+            if o != n
+        }
+        old_contacts = old.contacts if old else {}
+        for role, names in _CONTACT_KEYS.items():
+            o_key = old_contacts.get(role, _NO_CONTACT)
+            n_key = self.keys.get(role, _NO_CONTACT)
+            if o_key != n_key:
+                for name, o, n in zip(names, o_key, n_key, strict=True):
+                    if o != n:
+                        changes[name] = (o, n)
+        return changes
+
+    def created(self) -> dict[str, list[Any]]:
+        """The audit details of a new agency: every field it has, ``[None, value]``."""
+        details = {
+            f: [None, _value(n)]
+            for f, n in zip(AGENCY_FIELDS, self.values, strict=True)
+            if n is not None
+        }
+        keys = self.keys
+        for role, names in _CONTACT_KEYS.items():
+            key = keys.get(role)
+            if key is not None:
+                pairs = zip(names, key, strict=True)
+                details.update((name, [None, n]) for name, n in pairs if n is not None)
+        return details
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -210,6 +305,49 @@ def import_registry(
     in the caller's transaction. Importing the same file twice changes nothing the second time.
     With ``dry_run`` the report says what would happen and nothing is written.
     """
+    with _collector_paused():
+        return _import_registry(
+            session,
+            path_or_records,
+            cycle_year=cycle_year,
+            actor=actor,
+            dry_run=dry_run,
+            sheet=sheet,
+            limits=limits,
+            on_progress=on_progress,
+        )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an import builds tens of objects per row.
+
+    Those objects hold no reference cycles (reference counting frees them), but their number
+    alone triggers full collections that walk every live object again and again: a quarter of
+    a 10,000-agency import's time. The collector is process-wide, so this is kept to the
+    import itself and the previous state is restored afterwards.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _import_registry(
+    session: Session,
+    path_or_records: str | Path | Iterable[AgencyRecord],
+    *,
+    cycle_year: int,
+    actor: str,
+    dry_run: bool = False,
+    sheet: str | None = None,
+    limits: ReadLimits | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     result = _read_input(path_or_records, sheet, limits, on_progress)
     if not result.ok:
         raise RegistryError(result.issues)
@@ -221,28 +359,25 @@ def import_registry(
             [*result.issues, RegistryIssue("cycle.missing", th, en, file=result.file)]
         ) from None
     existing = _load_existing(session)
-    ref_issues = check_references(
-        result, {code: e.values["parent_code"] for code, e in existing.items()}
-    )
+    ref_issues = check_references(result, {code: e.parent_code for code, e in existing.items()})
     issues = (*result.issues, *ref_issues)
     if any(i.is_error for i in ref_issues):
         raise RegistryError(issues)
 
-    added: list[AgencyRecord] = []
-    changed: list[tuple[AgencyRecord, dict[str, tuple[Any, Any]]]] = []
+    added: list[_Incoming] = []
+    changed: list[tuple[_Incoming, dict[str, tuple[Any, Any]]]] = []
     unchanged: list[str] = []
     in_file = {r.code for r in result.records}
     for record in result.records:
+        incoming = _Incoming.of(record)
         old = existing.get(record.code)
         if old is None:
-            added.append(record)
-            continue
-        changes = _diff(record, old)
-        if changes:
-            changed.append((record, changes))
-        else:
+            added.append(incoming)
+        elif incoming.same_as(old):
             unchanged.append(record.code)
-    absent = sorted(c for c, e in existing.items() if c not in in_file and e.values["active"])
+        else:
+            changed.append((incoming, incoming.changes(old)))
+    absent = sorted(c for c, e in existing.items() if c not in in_file and e.active)
 
     enrolled_ids = set(
         session.scalars(select(CycleAgency.agency_id).where(CycleAgency.cycle_id == cycle.id))
@@ -252,14 +387,16 @@ def import_registry(
     enrol = sorted(c for c in want_codes if c not in existing or existing[c].id not in enrolled_ids)
     unenrol = sorted(code_of_id[i] for i in enrolled_ids if code_of_id.get(i) not in want_codes)
 
-    deactivated = [r.code for r, ch in changed if ch.get("active") == (True, False)] + absent
+    deactivated = [i.record.code for i, ch in changed if ch.get("active") == (True, False)]
     report = ImportReport(
         cycle_year=cycle.year_be,
-        added=tuple(r.code for r in added),
+        added=tuple(i.record.code for i in added),
         changed=tuple(
-            AgencyChange(r.code, ch) for r, ch in changed if ch.get("active") != (True, False)
+            AgencyChange(i.record.code, ch)
+            for i, ch in changed
+            if ch.get("active") != (True, False)
         ),
-        deactivated=tuple(deactivated),
+        deactivated=(*deactivated, *absent),
         unchanged=tuple(unchanged),
         enrolled=tuple(enrol),
         unenrolled=tuple(unenrol),
@@ -276,179 +413,184 @@ def import_registry(
     return report
 
 
+def _agency_row(record: AgencyRecord, **extra: Any) -> dict[str, Any]:
+    return {
+        **extra,
+        "code": record.code,
+        "name_th": record.name_th,
+        "name_en": record.name_en,
+        "level": record.level,
+        "agency_type": record.agency_type,
+        "mission": record.mission,
+        "ministry": record.ministry,
+        "province": record.province,
+        "active": record.active,
+    }
+
+
+def _contact_row(c: ContactRecord, **extra: Any) -> dict[str, Any]:
+    return {
+        **extra,
+        "role": c.role,
+        "name": c.name,
+        "title": c.title,
+        "email": c.email,
+        "phone": c.phone,
+    }
+
+
 def _apply(
     session: Session,
     cycle_id: int,
     cycle_year: int,
     actor: str,
     existing: dict[str, _Existing],
-    added: list[AgencyRecord],
-    changed: list[tuple[AgencyRecord, dict[str, tuple[Any, Any]]]],
+    added: list[_Incoming],
+    changed: list[tuple[_Incoming, dict[str, tuple[Any, Any]]]],
     absent: list[str],
     enrol: list[str],
     unenrol: list[str],
 ) -> None:
+    # Core statements with executemany throughout: no ORM objects, no unit-of-work flushes.
     now = utcnow()
+    agency = _table(Agency)
     id_of = {code: e.id for code, e in existing.items()}
 
-    def agency_row(record: AgencyRecord) -> dict[str, Any]:
-        return {
-            "code": record.code,
-            "name_th": record.name_th,
-            "name_en": record.name_en,
-            "level": record.level,
-            "agency_type": record.agency_type,
-            "mission": record.mission,
-            "ministry": record.ministry,
-            "province": record.province,
-            "active": record.active,
-        }
-
     if added:
+        # Parents already in the database are set at once; a parent added by this same file
+        # gets its id from the INSERT ... RETURNING and is set in one UPDATE pass afterwards.
         rows = [
-            agency_row(r) | {"parent_id": None, "created_at": now, "updated_at": now} for r in added
-        ]
-        # Core executemany (not the ORM's bulk path, which is 3x slower here), then the new
-        # ids in one query.
-        for chunk in _chunks(rows, 2000):
-            session.execute(insert(_table(Agency)), list(chunk))
-        new_codes = {r.code for r in added}
-        for agency_id, code in session.execute(select(Agency.id, Agency.code)):
-            if code in new_codes:
-                id_of[code] = agency_id
-
-    updates: list[dict[str, Any]] = []
-    for record, _ in changed:
-        updates.append(
-            agency_row(record)
-            | {
-                "id": id_of[record.code],
-                "parent_id": id_of[record.parent_code] if record.parent_code else None,
-                "updated_at": now,
-            }
-        )
-    for record in added:
-        if record.parent_code:
-            updates.append(
-                agency_row(record)
-                | {
-                    "id": id_of[record.code],
-                    "parent_id": id_of[record.parent_code],
-                    "updated_at": now,
-                }
+            _agency_row(
+                i.record,
+                parent_id=id_of.get(i.record.parent_code) if i.record.parent_code else None,
+                created_at=now,
+                updated_at=now,
             )
-    for code in absent:
-        e = existing[code]
-        updates.append(
-            {
-                "id": e.id,
-                "code": code,
-                **{k: e.values[k] for k in AGENCY_FIELDS if k != "parent_code"},
-                "active": False,
-                "parent_id": id_of[e.values["parent_code"]] if e.values["parent_code"] else None,
-                "updated_at": now,
-            }
+            for i in added
+        ]
+        returning = insert(agency).returning(agency.c.id, agency.c.code)
+        for chunk in _chunks(rows, _INSERT_CHUNK):
+            id_of.update({code: agency_id for agency_id, code in session.execute(returning, chunk)})
+        late_parents = [
+            {"b_id": id_of[i.record.code], "b_parent_id": id_of[i.record.parent_code]}
+            for i in added
+            if i.record.parent_code and i.record.parent_code not in existing
+        ]
+        set_parent = (
+            update(agency)
+            .where(agency.c.id == bindparam("b_id"))
+            .values(parent_id=bindparam("b_parent_id"))
         )
-    for chunk in _chunks(updates):
-        session.execute(update(Agency), list(chunk))
+        for chunk in _chunks(late_parents):
+            session.execute(set_parent, chunk)
+
+    # Bound names differ from the column names: UPDATE ... WHERE id = :b_id, SET col = :b_col.
+    updates = [
+        {
+            f"b_{k}": v
+            for k, v in _agency_row(
+                i.record,
+                id=id_of[i.record.code],
+                parent_id=id_of[i.record.parent_code] if i.record.parent_code else None,
+            ).items()
+        }
+        for i, _ in changed
+    ]
+    if updates:
+        set_all = (
+            update(agency)
+            .where(agency.c.id == bindparam("b_id"))
+            .values({k[2:]: bindparam(k) for k in updates[0] if k != "b_id"} | {"updated_at": now})
+        )
+        for chunk in _chunks(updates):
+            session.execute(set_all, chunk)
+    for chunk in _chunks([existing[c].id for c in absent]):
+        session.execute(
+            update(agency).where(agency.c.id.in_(list(chunk))).values(active=False, updated_at=now)
+        )
 
     _apply_contacts(session, existing, id_of, added, changed)
 
-    for chunk in _chunks(enrol):
+    cycle_agency = _table(CycleAgency)
+    enrolments = [{"cycle_id": cycle_id, "agency_id": id_of[c], "enrolled_at": now} for c in enrol]
+    for chunk in _chunks(enrolments, _INSERT_CHUNK):
+        session.execute(insert(cycle_agency), chunk)
+    for chunk in _chunks([id_of[c] for c in unenrol]):
         session.execute(
-            insert(_table(CycleAgency)),
-            [{"cycle_id": cycle_id, "agency_id": id_of[c], "enrolled_at": now} for c in chunk],
-        )
-    for chunk in _chunks(unenrol):
-        session.execute(
-            delete(CycleAgency).where(
-                CycleAgency.cycle_id == cycle_id,
-                CycleAgency.agency_id.in_([id_of[c] for c in chunk]),
+            delete(cycle_agency).where(
+                cycle_agency.c.cycle_id == cycle_id, cycle_agency.c.agency_id.in_(list(chunk))
             )
         )
 
-    # One bulk INSERT of the same rows record_audit() would add one ORM object at a time (the
-    # ORM flushes those row by row on SQLite, which is 10,000 statements for a full registry).
-    audits: list[dict[str, Any]] = []
+    def audit(action: str, entity: str, key: str, details: dict[str, Any]) -> AuditEntry:
+        return AuditEntry(actor, action, entity, key, details, cycle_id, now)
 
-    def audit(action: str, entity: str, key: str, details: dict[str, Any]) -> None:
-        audits.append(
-            {
-                "at": now,
-                "actor": actor,
-                "action": action,
-                "entity": entity,
-                "entity_key": key,
-                "details": details,
-                "cycle_id": cycle_id,
-            }
-        )
-
-    for record in added:
-        audit("create", "agency", record.code, {k: list(v) for k, v in _diff(record, None).items()})
-    for record, changes in changed:
+    audits = [audit("create", "agency", i.record.code, i.created()) for i in added]
+    for i, changes in changed:
         action = "deactivate" if changes.get("active") == (True, False) else "update"
-        audit(action, "agency", record.code, {k: list(v) for k, v in changes.items()})
-    for code in absent:
+        audits.append(
+            audit(action, "agency", i.record.code, {k: list(v) for k, v in changes.items()})
+        )
+    audits += [
         audit(
             "deactivate",
             "agency",
             code,
             {"active": [True, False], "reason": ["", "absent from the registry file"]},
         )
+        for code in absent
+    ]
     if enrol or unenrol:
-        audit("enrol", "cycle_agency", str(cycle_year), {"enrolled": enrol, "unenrolled": unenrol})
-    for chunk in _chunks(audits):
-        session.execute(insert(_table(AuditLog)), list(chunk))
-    session.flush()
+        audits.append(
+            audit(
+                "enrol",
+                "cycle_agency",
+                str(cycle_year),
+                {"enrolled": enrol, "unenrolled": unenrol},
+            )
+        )
+    record_audits(session, audits)
 
 
 def _apply_contacts(
     session: Session,
     existing: dict[str, _Existing],
     id_of: Mapping[str, int],
-    added: list[AgencyRecord],
-    changed: list[tuple[AgencyRecord, dict[str, tuple[Any, Any]]]],
+    added: list[_Incoming],
+    changed: list[tuple[_Incoming, dict[str, tuple[Any, Any]]]],
 ) -> None:
+    contact = _table(Contact)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     deletes: list[int] = []
-
-    def row(c: ContactRecord) -> dict[str, Any]:
-        return {
-            "role": c.role,
-            "name": c.name,
-            "title": c.title,
-            "email": c.email,
-            "phone": c.phone,
-        }
-
-    for record in added:
-        inserts.extend(row(c) | {"agency_id": id_of[record.code]} for c in _sheet_contacts(record))
-    for record, changes in changed:
-        old = existing[record.code]
-        for role in SHEET_ROLES:
-            if not any(k.startswith(f"{role.value}_") for k in changes):
+    for i in added:
+        agency_id = id_of[i.record.code]
+        inserts.extend(_contact_row(c, agency_id=agency_id) for c in i.contacts.values())
+    for i, _ in changed:
+        old = existing[i.record.code]
+        for role in _SHEET_ROLE_VALUES:
+            new = i.contacts.get(role)
+            prior = old.contact_ids.get(role)
+            if i.keys.get(role, _NO_CONTACT) == old.contacts.get(role, _NO_CONTACT):
                 continue
-            new = record.contact(role)
-            prior = old.contacts.get(role.value)
             if new is None and prior is not None:
-                deletes.append(prior[0])
+                deletes.append(prior)
             elif new is not None and prior is None:
-                inserts.append(row(new) | {"agency_id": old.id})
+                inserts.append(_contact_row(new, agency_id=old.id))
             elif new is not None and prior is not None:
-                updates.append(row(new) | {"id": prior[0]})
-    for chunk in _chunks(inserts):
-        session.execute(insert(_table(Contact)), list(chunk))
-    for chunk in _chunks(updates):
-        session.execute(update(Contact), list(chunk))
+                updates.append({f"b_{k}": v for k, v in _contact_row(new, id=prior).items()})
+    for chunk in _chunks(inserts, _INSERT_CHUNK):
+        session.execute(insert(contact), chunk)
+    if updates:
+        set_contact = (
+            update(contact)
+            .where(contact.c.id == bindparam("b_id"))
+            .values({k: bindparam(f"b_{k}") for k in ("role", "name", "title", "email", "phone")})
+        )
+        for chunk in _chunks(updates):
+            session.execute(set_contact, chunk)
     for chunk in _chunks(deletes):
-        session.execute(delete(Contact).where(Contact.id.in_(list(chunk))))
-
-
-def _sheet_contacts(record: AgencyRecord) -> list[ContactRecord]:
-    """The first contact of each sheet role (what the wide format can hold)."""
-    return [c for role in SHEET_ROLES if (c := record.contact(role)) is not None]
+        session.execute(delete(contact).where(contact.c.id.in_(list(chunk))))
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -466,10 +608,27 @@ def load_records(session: Session, *, cycle_year: int | None = None) -> list[Age
     out = []
     for code in sorted(existing):
         e = existing[code]
+        name_th, name_en, level, a_type, mission, ministry, province, parent, active = e.values
         contacts = tuple(
-            e.contacts[role.value][1] for role in SHEET_ROLES if role.value in e.contacts
+            ContactRecord(ContactRole(role), k[0] or "", k[1] or "", k[2], k[3])
+            for role in _SHEET_ROLE_VALUES
+            if (k := e.contacts.get(role)) is not None
         )
-        out.append(AgencyRecord(code=code, contacts=contacts, **e.values))
+        out.append(
+            AgencyRecord(
+                code=code,
+                name_th=name_th,
+                level=AgencyLevel(level),
+                name_en=name_en,
+                agency_type=AgencyType(a_type) if a_type else None,
+                mission=Mission(mission) if mission else None,
+                ministry=ministry,
+                province=province,
+                parent_code=parent,
+                active=active,
+                contacts=contacts,
+            )
+        )
     return out
 
 

@@ -28,9 +28,17 @@ def _nfkc(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFKC", match.group())
 
 
+# Text that clean_text would return unchanged: printable ASCII and Thai (no Thai digits) in
+# words separated by single spaces. Most cells are like this; one C-level match skips the rest.
+_CLEAN_WORD = "[\x21-\x7e\u0e00-\u0e4f\u0e5a-\u0e7f]+"
+ALREADY_CLEAN = re.compile(f"{_CLEAN_WORD}(?: {_CLEAN_WORD})*")
+
+
 def clean_text(value: str) -> str:
     """Strip, collapse every kind of whitespace to one space, drop zero-width characters,
     NFKC the non-Thai non-ASCII runs, and turn Thai digits into Arabic digits."""
+    if ALREADY_CLEAN.fullmatch(value) is not None:
+        return value
     if not value.isascii():
         value = _ZERO_WIDTH.sub("", value)
         value = _OTHER_NON_ASCII.sub(_nfkc, value)

@@ -29,6 +29,7 @@ from dgops.registry.columns import (
 from dgops.registry.issues import RegistryError, RegistryIssue, Severity
 from dgops.registry.messages import message
 from dgops.registry.normalise import (
+    ALREADY_CLEAN,
     PhoneError,
     build_choice_index,
     clean_text,
@@ -57,6 +58,19 @@ _PROVINCES = {label_key(p): p for p in ref.ALL_PROVINCES} | {
     label_key(a): ref.BANGKOK for a in ("กทม", "กทม.", "กรุงเทพ", "กรุงเทพฯ", "bangkok")
 }
 _MAX_LENGTH = {"name_th": 300, "name_en": 300, "name": 200, "title": 300}
+_PROVINCE_PREFIX = re.compile(r"^(จังหวัด|จ\.)")
+# Per sheet role: the role and its name, title, email and phone field names.
+_ROLE_FIELDS: tuple[tuple[ContactRole, str, str, str, str], ...] = tuple(
+    (
+        role,
+        f"{role.value}_name",
+        f"{role.value}_title",
+        f"{role.value}_email",
+        f"{role.value}_phone",
+    )
+    for role in SHEET_ROLES
+)
+_EMAIL_FIELDS = tuple(c.field for c in CONTACT_COLUMNS if c.contact_field == "email")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +148,7 @@ class _Ctx:
     sheet: str | None = None
     issues: list[RegistryIssue] = field(default_factory=list)
     columns: dict[str, tuple[str, str]] = field(default_factory=dict)
+    errors: int = 0
 
     def add(
         self,
@@ -152,10 +167,12 @@ class _Ctx:
         self.issues.append(
             RegistryIssue(code, th, en, severity, self.file, self.sheet, row, column, field, header)
         )
+        if severity is Severity.ERROR:
+            self.errors += 1
 
     @property
     def has_errors(self) -> bool:
-        return any(i.is_error for i in self.issues)
+        return self.errors > 0
 
 
 # --- public entry point ---------------------------------------------------------------------
@@ -292,6 +309,15 @@ _FORMULA = re.compile(
 )
 
 
+def _may_have_formulas(xml: bytes) -> bool:
+    """A cheap pre-check before the full formula scan: False only when no cell can hold a
+    formula (no ``<f`` tag before the end of the cell data, in a sheet without a namespace
+    prefix); the common case of a plain sheet is decided without running the regex."""
+    if xml.find(b"<sheetData") < 0:
+        return True  # prefixed tags (<x:sheetData>): let the regex decide
+    return xml.find(b"<f", 0, xml.rfind(b"sheetData>")) >= 0
+
+
 def _choose_sheet(names: Sequence[str], wanted: str | None, ctx: _Ctx) -> str | None:
     if wanted is not None:
         if wanted in names:
@@ -357,12 +383,12 @@ def _xlsx_rows(path: Path, ctx: _Ctx, sheet: str | None, limits: ReadLimits) -> 
     if b"<sheetData" not in xml and b":sheetData" not in xml:  # a chartsheet has no cells
         ctx.add("sheet.empty")
         return None
-    for m in _MERGE.finditer(xml):
+    for m in _MERGE.finditer(xml) if b"mergeCell" in xml else ():
         ref_ = m.group(1).decode() + m.group(2).decode()
         if m.group(3):
             ref_ += ":" + m.group(3).decode()
         ctx.add("cell.merged", row=int(m.group(2)), column=m.group(1).decode(), ref=ref_)
-    for m in _FORMULA.finditer(xml):
+    for m in _FORMULA.finditer(xml) if _may_have_formulas(xml) else ():
         col, row_no = m.group(1).decode(), int(m.group(2))
         text = (m.group(3) or b"").decode("utf-8", "replace")
         ctx.add(
@@ -518,6 +544,9 @@ def _parse_rows(
     records: list[AgencyRecord] = []
     numbers: list[int] = []
     seen_rows = 0
+    columns = tuple(header.items())
+    width = max(header) + 1
+    already_clean = ALREADY_CLEAN.fullmatch
     for number, values in it:
         if _is_blank(values):
             continue
@@ -527,10 +556,18 @@ def _parse_rows(
             break
         if on_progress is not None and seen_rows % 500 == 0:
             on_progress(seen_rows)
+        if len(values) < width:
+            values = [*values, *([None] * (width - len(values)))]
         cells: dict[str, str] = {}
         bad = False
-        for i, fname in header.items():
-            raw = values[i] if i < len(values) else None
+        for i, fname in columns:
+            raw = values[i]
+            # Most cells are empty or text that needs no cleaning: decided here without a
+            # call. Empty cells are left out; every reader of ``cells`` defaults to "".
+            if type(raw) is str and (not raw or already_clean(raw) is not None):
+                if raw:
+                    cells[fname] = raw
+                continue
             try:
                 cells[fname] = _cell_text(raw, fname)
             except TypeError:
@@ -560,7 +597,7 @@ def _choice(
 
 
 def _build_record(cells: Mapping[str, str], row: int, ctx: _Ctx) -> AgencyRecord | None:
-    before = len([i for i in ctx.issues if i.is_error])
+    before = ctx.errors
     code = cells.get("code", "")
     if not code:
         ctx.add("code.missing", row=row, field="code")
@@ -579,8 +616,11 @@ def _build_record(cells: Mapping[str, str], row: int, ctx: _Ctx) -> AgencyRecord
     mission = _choice(cells, "mission", _MISSIONS, row, ctx)
     ministry = _choice(cells, "ministry", _MINISTRIES, row, ctx)
     province_text = cells.get("province", "")
-    province_key = re.sub(r"^(จังหวัด|จ\.)", "", province_text)
-    province = _PROVINCES.get(label_key(province_key)) if province_text else None
+    province = (
+        _PROVINCES.get(label_key(_PROVINCE_PREFIX.sub("", province_text)))
+        if province_text
+        else None
+    )
     if province_text and province is None:
         ctx.add("province.unknown", row=row, field="province", value=province_text)
     active = True
@@ -603,7 +643,7 @@ def _build_record(cells: Mapping[str, str], row: int, ctx: _Ctx) -> AgencyRecord
     if level in LEVELS_NEEDING_PROVINCE and not province_text:
         ctx.add("province.required", row=row, field="province", level=ref.LEVEL_LABELS_TH[level])
     contacts = _build_contacts(cells, row, ctx, active)
-    if len([i for i in ctx.issues if i.is_error]) > before or level is None:
+    if ctx.errors > before or level is None:
         return None
     return AgencyRecord(
         code=code,
@@ -624,12 +664,13 @@ def _build_contacts(
     cells: Mapping[str, str], row: int, ctx: _Ctx, active: bool
 ) -> tuple[ContactRecord, ...]:
     contacts: list[ContactRecord] = []
-    for role in SHEET_ROLES:
-        prefix = f"{role.value}_"
-        name = cells.get(prefix + "name", "")
-        title = cells.get(prefix + "title", "")
-        email_text = cells.get(prefix + "email", "")
-        phone_text = cells.get(prefix + "phone", "")
+    for role, name_f, title_f, email_f, phone_f in _ROLE_FIELDS:
+        name = cells.get(name_f, "")
+        title = cells.get(title_f, "")
+        email_text = cells.get(email_f, "")
+        phone_text = cells.get(phone_f, "")
+        if not (name or title or email_text or phone_text):
+            continue
         email: str | None = None
         phone: str | None = None
         if email_text:
@@ -639,7 +680,7 @@ def _build_contacts(
                 ctx.add(
                     "email.invalid",
                     row=row,
-                    field=prefix + "email",
+                    field=email_f,
                     value=email_text,
                     detail=str(exc),
                 )
@@ -647,19 +688,19 @@ def _build_contacts(
             try:
                 phone = normalise_phone(phone_text)
             except PhoneError:
-                ctx.add("phone.invalid", row=row, field=prefix + "phone", value=phone_text)
-        for f, v in (("name", name), ("title", title)):
-            if len(v) > _MAX_LENGTH[f]:
-                ctx.add("value.too_long", row=row, field=prefix + f, limit=_MAX_LENGTH[f])
-        if name or title or email_text or phone_text:
-            contacts.append(ContactRecord(role, name, title, email, phone))
+                ctx.add("phone.invalid", row=row, field=phone_f, value=phone_text)
+        if len(name) > _MAX_LENGTH["name"]:
+            ctx.add("value.too_long", row=row, field=name_f, limit=_MAX_LENGTH["name"])
+        if len(title) > _MAX_LENGTH["title"]:
+            ctx.add("value.too_long", row=row, field=title_f, limit=_MAX_LENGTH["title"])
+        contacts.append(ContactRecord(role, name, title, email, phone))
     if active:
-        head = next((c for c in contacts if c.role is ContactRole.HEAD), None)
+        head = contacts[0] if contacts and contacts[0].role is ContactRole.HEAD else None
         if head is None or not head.title:
             ctx.add("head.required", row=row, field="head_title")
         elif not head.name:
             ctx.add("head.no_name", row=row, field="head_name", severity=Severity.WARNING)
-        if not any(cells.get(c.field) for c in CONTACT_COLUMNS if c.contact_field == "email"):
+        if not any(map(cells.get, _EMAIL_FIELDS)):
             email_fields = [
                 c.field
                 for c in CONTACT_COLUMNS
