@@ -33,6 +33,7 @@ def _register_optional() -> None:
         "mail",
         "invite",
         "web",
+        "responses",
     ):
         try:
             module = importlib.import_module(f"dgops.cli.{module_name}")

@@ -33,7 +33,9 @@ from dgops.responses.evidence import (
     sniff_content_type,
     store_evidence,
 )
+from dgops.responses.importer import import_xlsx, read_questionnaire
 from dgops.responses.models import EvidenceFile, ResponseComment
+from dgops.responses.report import FileReport, ImportProblem, ImportReport
 from dgops.responses.service import (
     ALLOWED_TRANSITIONS,
     CHANNELS,
@@ -53,6 +55,8 @@ from dgops.responses.service import (
     transitions_of,
     verify_response,
 )
+from dgops.responses.template import build_template, template_filename
+from dgops.responses.wide import WideMapping, import_wide, load_mapping_file
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -63,6 +67,9 @@ __all__ = [
     "EvidenceFile",
     "EvidenceLimits",
     "EvidenceStorage",
+    "FileReport",
+    "ImportProblem",
+    "ImportReport",
     "IncompleteError",
     "LockedError",
     "NotEnrolledError",
@@ -71,7 +78,9 @@ __all__ = [
     "ResponseError",
     "SaveResult",
     "TransitionError",
+    "WideMapping",
     "answers_of",
+    "build_template",
     "comments_of",
     "delete_evidence",
     "domain_issue",
@@ -79,18 +88,23 @@ __all__ = [
     "evidence_of",
     "evidence_questions",
     "get_response",
+    "import_wide",
+    "import_xlsx",
+    "load_mapping_file",
     "looks_like_formula",
     "open_evidence",
     "parse_answer",
     "parse_number",
     "progress",
     "progress_of",
+    "read_questionnaire",
     "return_response",
     "save_answers",
     "sniff_content_type",
     "spreadsheet_safe",
     "store_evidence",
     "submit",
+    "template_filename",
     "transitions_of",
     "verify_response",
 ]

@@ -225,3 +225,48 @@ def test_should_round_trip_demo_answers_of_the_2566_framework(tmp_path: Path) ->
         assert parsed.errors == []
         expected = {k: v for k, v in answers.items() if fw.question(str(k)).type != "evidence"}
         assert parsed.answers == expected
+
+
+WIDE = FIXTURES / "wide"
+
+
+def test_should_import_a_wide_file_with_its_mapping(world: World, mini: Framework) -> None:
+    from dgops.responses.wide import import_wide
+
+    report = import_wide(
+        world.session,
+        WIDE / "good.csv",
+        WIDE / "mapping.yaml",
+        cycle_year=2566,
+        actor="op",
+        framework=mini,
+    )
+    assert report.errors == []
+    one = get_response(world.session, world.cycle_id, world.agency_ids["D0001"], create=False)
+    two = get_response(world.session, world.cycle_id, world.agency_ids["D0002"], create=False)
+    assert answers_of(world.session, one) == {
+        "Q_PLAN": "yes",
+        "Q_BUDGET": 12.5,
+        "Q_CHANNELS": ["web", "line"],
+        "Q_STAFF": 1234,
+        "Q_LEVEL": "2",
+    }
+    assert (one.status, one.channel) == (ResponseStatus.SUBMITTED, "import")
+    assert answers_of(world.session, two)["Q_NOTE"] == '=HYPERLINK("http://evil.example")'
+    assert [(w.code, w.row, w.column) for w in report.warnings] == [("formula_text", 3, "G")]
+
+
+def test_should_write_nothing_from_a_wide_file_with_errors(world: World, mini: Framework) -> None:
+    from dgops.responses.wide import import_wide
+
+    report = import_wide(
+        world.session,
+        WIDE / "bad.csv",
+        WIDE / "mapping.yaml",
+        cycle_year=2566,
+        actor="op",
+        framework=mini,
+    )
+    found = {(e.row, e.column, e.question_id, e.code) for e in report.errors}
+    assert found == {(2, "C", "Q_BUDGET", "out_of_range"), (2, "D", "Q_CHANNELS", "not_an_option")}
+    _nothing_written(world)

@@ -1,0 +1,312 @@
+"""Importing a wide CSV/XLSX from another survey tool: one row per agency, one column per
+question, mapped to question ids by a YAML file (see docs/responses.md, "The mapping file").
+
+All-or-nothing per file: every row is checked first and nothing is written when any row has an
+error; then each agency's answers are saved and submitted with channel ``import`` (or left in
+progress with ``draft``). Text that a spreadsheet would run as a formula is kept as text and
+flagged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dgops.cycles import get_cycle
+from dgops.db.models import Agency
+from dgops.framework import Framework, load_framework
+from dgops.responses._guards import GUARD_MESSAGES, ReadLimits, workbook_problem
+from dgops.responses.domain import AnswerValueError, looks_like_formula, parse_answer
+from dgops.responses.errors import IncompleteError, ResponseError
+from dgops.responses.report import FileReport, ImportProblem, ImportReport
+from dgops.responses.service import UNLOCKED, get_response, save_answers, submit
+from dgops.scoring import ISSUE_REASONS
+
+__all__ = ["WideMapping", "import_wide", "load_mapping_file"]
+
+
+class WideMapping(BaseModel):
+    """The column-mapping file of a wide import."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agency_column: str = Field(min_length=1)
+    """The column that holds the agency code."""
+    columns: dict[str, str] = Field(min_length=1)
+    """Source column → question id."""
+    values: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Question id → {source value → option id (or yes/no)}; unmapped values pass through."""
+    separator: str = ","
+    """Separator of several choices in one cell (multiple choice)."""
+    sheet: str | None = None
+    """The XLSX sheet to read (default: the first)."""
+
+
+def load_mapping_file(path: str | Path) -> WideMapping:
+    """Read and check a mapping file; raises :class:`ResponseError` with every problem."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return WideMapping.model_validate(data)
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise ResponseError(
+            f"ไฟล์จับคู่คอลัมน์ {path} ไม่ถูกต้อง", f"invalid mapping file {path}: {exc}"
+        ) from exc
+
+
+@dataclass
+class _Row:
+    number: int
+    agency_code: str
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+def _read_table(path: Path, sheet: str | None) -> list[list[Any]]:
+    if path.suffix.lower() == ".csv":
+        raw = path.read_bytes()
+        for encoding in ("utf-8-sig", "cp874"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ResponseError("อ่านไฟล์ CSV ไม่ได้ (encoding)", "cannot decode the CSV")
+        return [list(r) for r in csv.reader(io.StringIO(text))]
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    name = sheet or wb.sheet_names[0]
+    return [list(r) for r in wb.get_sheet_by_name(name).to_python()]
+
+
+def import_wide(
+    session: Session,
+    path: str | Path,
+    mapping_path: str | Path,
+    *,
+    cycle_year: int,
+    actor: str,
+    channel: str = "import",
+    draft: bool = False,
+    framework: Framework | None = None,
+    limits: ReadLimits | None = None,
+) -> ImportReport:
+    """Import a wide file (CSV or XLSX) with its mapping file. Runs in the caller's transaction
+    (a savepoint for the file): nothing is written when any row has an error."""
+    path = Path(path)
+    mapping = load_mapping_file(mapping_path)
+    cycle = get_cycle(session, cycle_year)
+    fw = framework or load_framework(cycle.framework_version)
+    report = FileReport(str(path))
+    result = ImportReport([report])
+
+    def err(code: str, th: str, en: str, **where: Any) -> None:
+        report.errors.append(ImportProblem(str(path), code, th, en, **where))
+
+    unknown = sorted(set(mapping.columns.values()) - set(fw.question_ids))
+    for qid in unknown:
+        err("mapping", f"ไฟล์จับคู่อ้างถึงคำถาม {qid} ที่ไม่มี", f"mapping names unknown {qid}")
+    limits = limits or ReadLimits()
+    if path.suffix.lower() != ".csv":
+        problem = workbook_problem(path, limits)
+        if problem is not None:
+            th, en = GUARD_MESSAGES[problem[0]]
+            err(problem[0], th, en, value=problem[1] or None)
+    elif path.stat().st_size > limits.max_bytes:
+        th, en = GUARD_MESSAGES["too_large"]
+        err("too_large", th, en)
+    if report.errors:
+        return result
+    table = _read_table(path, mapping.sheet)
+    if not table:
+        err("empty", "ไฟล์ว่าง", "empty file")
+        return result
+    header = [str(h).strip() for h in table[0]]
+    where_col = {h: i for i, h in enumerate(header)}
+    for needed in [mapping.agency_column, *mapping.columns]:
+        if needed not in where_col:
+            err("structure", f"ไม่พบคอลัมน์ “{needed}”", f"column {needed!r} is missing", row=1)
+    if report.errors:
+        return result
+    rows = _parse_rows(table, where_col, mapping, fw, report, path)
+    if report.errors:
+        return result
+    try:
+        with session.begin_nested():
+            _store_rows(session, rows, cycle.id, fw, actor, channel, draft, report, path)
+    except _Failed:
+        report.outcome = "failed"
+        return result
+    report.outcome = "imported"
+    report.saved = len(rows)
+    return result
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index + 1))
+
+
+def _parse_rows(
+    table: list[list[Any]],
+    where_col: Mapping[str, int],
+    mapping: WideMapping,
+    fw: Framework,
+    report: FileReport,
+    path: Path,
+) -> list[_Row]:
+    rows: list[_Row] = []
+    seen: dict[str, int] = {}
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(str(c).strip() for c in cells if c is not None):
+            continue
+
+        def cell(name: str, cells: list[Any] = cells) -> Any:
+            i = where_col[name]
+            return cells[i] if i < len(cells) else None
+
+        code = str(cell(mapping.agency_column) or "").strip()
+        if not code:
+            report.errors.append(
+                ImportProblem(
+                    str(path),
+                    "agency_missing",
+                    "ไม่มีรหัสหน่วยงาน",
+                    "agency code is empty",
+                    row=number,
+                    column=_column_letter(where_col[mapping.agency_column]),
+                )
+            )
+            continue
+        if code in seen:
+            report.errors.append(
+                ImportProblem(
+                    str(path),
+                    "duplicate_agency",
+                    f"รหัสหน่วยงาน {code} ซ้ำกับแถว {seen[code]}",
+                    f"agency {code} repeats row {seen[code]}",
+                    row=number,
+                )
+            )
+            continue
+        seen[code] = number
+        row = _Row(number, code)
+        for column, qid in mapping.columns.items():
+            q = fw.question(qid)
+            raw = cell(column)
+            where: dict[str, Any] = {
+                "row": number,
+                "column": _column_letter(where_col[column]),
+                "question_id": qid,
+            }
+            values = mapping.values.get(qid, {})
+            value: Any = raw
+            if isinstance(raw, str):
+                value = raw.strip()
+                if q.type == "multiple_choice":
+                    parts = [p.strip() for p in value.split(mapping.separator) if p.strip()]
+                    value = [values.get(p, p) for p in parts] if value else None
+                else:
+                    value = values.get(value, value)
+            if q.type == "evidence":
+                continue
+            try:
+                stored = parse_answer(q, value)
+            except AnswerValueError as exc:
+                th, _, en = ISSUE_REASONS.get(exc.reason, exc.reason).partition(" (")
+                report.errors.append(
+                    ImportProblem(
+                        str(path), exc.reason, th, en.rstrip(")") or th, value=str(raw), **where
+                    )
+                )
+                continue
+            if isinstance(stored, str) and q.type == "text" and looks_like_formula(stored):
+                report.warnings.append(
+                    ImportProblem(
+                        str(path),
+                        "formula_text",
+                        "ข้อความขึ้นต้นด้วยอักขระที่อาจถูกตีความเป็นสูตร: เก็บเป็นข้อความธรรมดา",
+                        "text starts like a spreadsheet formula: stored inert as plain text",
+                        value=stored[:80],
+                        **where,
+                    )
+                )
+            if stored is not None:
+                row.answers[qid] = stored
+        rows.append(row)
+    return rows
+
+
+class _Failed(Exception):
+    pass
+
+
+def _store_rows(
+    session: Session,
+    rows: list[_Row],
+    cycle_id: int,
+    fw: Framework,
+    actor: str,
+    channel: str,
+    draft: bool,
+    report: FileReport,
+    path: Path,
+) -> None:
+    codes = [r.agency_code for r in rows]
+    ids = dict(
+        session.execute(select(Agency.code, Agency.id).where(Agency.code.in_(codes))).tuples().all()
+    )
+    for row in rows:
+
+        def fail(code: str, th: str, en: str, row: _Row = row, **where: Any) -> None:
+            report.errors.append(ImportProblem(str(path), code, th, en, row=row.number, **where))
+
+        agency_id = ids.get(row.agency_code)
+        if agency_id is None:
+            fail(
+                "unknown_agency",
+                f"ไม่พบหน่วยงานรหัส {row.agency_code}",
+                f"agency {row.agency_code} is not in the registry",
+            )
+            continue
+        try:
+            response = get_response(session, cycle_id, agency_id)
+            if response.status not in UNLOCKED:
+                fail(
+                    "locked",
+                    f"แบบสำรวจของ {row.agency_code} ส่งแล้ว ({response.status})",
+                    f"the response of {row.agency_code} is already {response.status}",
+                )
+                continue
+            save_answers(session, response, row.answers, framework=fw, actor=actor, channel=channel)
+            if not draft:
+                submit(
+                    session,
+                    response,
+                    framework=fw,
+                    actor=actor,
+                    channel=channel,
+                    require_evidence=False,
+                )
+        except IncompleteError as exc:
+            for qid in exc.missing:
+                fail(
+                    "missing_required",
+                    "ยังไม่ได้ตอบคำถามที่ต้องตอบ",
+                    "a required question is not answered",
+                    question_id=qid,
+                )
+        except ResponseError as exc:
+            fail("refused", exc.message_th, exc.message_en)
+    if report.errors:
+        raise _Failed
