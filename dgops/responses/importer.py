@@ -190,9 +190,10 @@ def _read(wb: Any, parsed: ParsedFile, fw: Framework, layout: list[LayoutRow]) -
     header: dict[int, Any] = {}
     body: dict[int, tuple[Any, ...]] = {}
     last = layout[-1].row if layout else FIRST_ROW
-    # Read-only rows come in order from row 1, padded with empty cells (which carry no row
-    # number), so the position is counted rather than read from the cell.
-    for number, cells in enumerate(ws.iter_rows(min_row=1, max_col=6), start=1):
+    # Columns A-D only (keys, header values, answers): E/F hold long help texts that cost
+    # parse time and carry nothing to import. Read-only rows come in order from row 1,
+    # padded with empty cells (which carry no row number), so the position is counted.
+    for number, cells in enumerate(ws.iter_rows(min_row=1, max_col=4), start=1):
         if number < FIRST_ROW:
             header[number] = cells[2].value if len(cells) > 2 else None
         else:
