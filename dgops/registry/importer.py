@@ -11,9 +11,7 @@ rows and no ORM object is built per row.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +31,7 @@ from dgops.db.models import (
     Mission,
     utcnow,
 )
+from dgops.registry._collector import collector_paused
 from dgops.registry.issues import RegistryError, RegistryIssue
 from dgops.registry.messages import message
 from dgops.registry.reader import ReadLimits, ReadResult, check_references, read_records
@@ -305,7 +304,7 @@ def import_registry(
     in the caller's transaction. Importing the same file twice changes nothing the second time.
     With ``dry_run`` the report says what would happen and nothing is written.
     """
-    with _collector_paused():
+    with collector_paused():
         return _import_registry(
             session,
             path_or_records,
@@ -316,25 +315,6 @@ def import_registry(
             limits=limits,
             on_progress=on_progress,
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while an import builds tens of objects per row.
-
-    Those objects hold no reference cycles (reference counting frees them), but their number
-    alone triggers full collections that walk every live object again and again: a quarter of
-    a 10,000-agency import's time. The collector is process-wide, so this is kept to the
-    import itself and the previous state is restored afterwards.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _import_registry(

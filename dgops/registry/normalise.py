@@ -81,10 +81,12 @@ _LANDLINE_FIRST = frozenset("23457")
 _MOBILE_PREFIX = frozenset("689")
 # A number already written the way _one_phone writes it (the common case in a registry that
 # has been through an export): returned as is, without taking it apart.
-_CANONICAL_PHONE = re.compile(
+_ONE_CANONICAL = (
     r"(?:02-[0-9]{3}-[0-9]{4}|0[3457][0-9]-[0-9]{3}-[0-9]{3}|0[689][0-9]-[0-9]{3}-[0-9]{4})"
     r"(?: ต่อ [0-9]{1,6})?"
 )
+_CANONICAL_PHONE = re.compile(_ONE_CANONICAL)
+_CANONICAL_PHONES = re.compile(f"{_ONE_CANONICAL}(?:, {_ONE_CANONICAL})*")
 
 
 class PhoneError(ValueError):
@@ -149,7 +151,7 @@ def normalise_phone(value: str) -> str:
 
     Raises :class:`PhoneError` when a part is not a Thai number.
     """
-    if _CANONICAL_PHONE.fullmatch(value):
+    if _CANONICAL_PHONES.fullmatch(value):
         return value
     parts = [p for p in (s.strip() for s in _PHONE_SPLIT.split(value)) if p]
     if not parts:
@@ -180,12 +182,15 @@ def _plain_email(value: str) -> str | None:
     """The common case (ASCII dot-atom, ordinary domain) that email-validator would accept
     unchanged but for the domain's case; None sends the address to email-validator."""
     m = _PLAIN_EMAIL.match(value)
-    if m is None or len(m.group(1)) > 64 or len(value) > 254 or "--" in m.group(2):
+    if m is None:
         return None
-    domain = m.group(2).lower()
-    if domain.rsplit(".", 1)[-1] in _SPECIAL_USE:  # every special-use name is one label
+    local, domain = m.groups()
+    if len(local) > 64 or len(value) > 254 or "--" in domain:
         return None
-    return f"{m.group(1)}@{domain}"
+    lower = domain.lower()
+    if lower.rsplit(".", 1)[-1] in _SPECIAL_USE:  # every special-use name is one label
+        return None
+    return value if lower == domain else f"{local}@{lower}"
 
 
 def normalise_email(value: str) -> str:

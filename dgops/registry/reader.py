@@ -19,6 +19,7 @@ from typing import Any
 
 from dgops.db.models import AgencyLevel, AgencyType, ContactRole, Mission
 from dgops.registry import reference as ref
+from dgops.registry._collector import collector_paused
 from dgops.registry.columns import (
     COLUMN_BY_FIELD,
     CONTACT_COLUMNS,
@@ -191,8 +192,16 @@ def read_registry(
     notes such as the sheet or encoding used). ``on_progress`` is called with the number of rows
     read so far, every 500 rows. Check ``result.ok`` or call ``result.raise_for_errors()``.
     """
-    path = Path(path)
-    limits = limits or ReadLimits()
+    with collector_paused():
+        return _read_registry(Path(path), sheet, limits or ReadLimits(), on_progress)
+
+
+def _read_registry(
+    path: Path,
+    sheet: str | None,
+    limits: ReadLimits,
+    on_progress: Callable[[int], None] | None,
+) -> ReadResult:
     ctx = _Ctx(file=path.name)
     rows = _load_rows(path, ctx, sheet, limits)
     encoding = getattr(rows, "encoding", None)
