@@ -1,4 +1,4 @@
-"""`dgops web`: serve the agency portal; `dgops web reset-password`: e-mail a new activation code."""
+"""`dgops web`: serve the agency portal; `dgops web reset-password`: e-mail a new code."""
 
 from __future__ import annotations
 

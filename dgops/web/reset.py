@@ -86,9 +86,7 @@ def reset_passwords(
             raise ResetError(f"ไม่พบหน่วยงาน (unknown agency codes): {', '.join(unknown)}")
         no_mail = sorted(a.code for a in agencies if not recipients_from_contacts(a.contacts))
         if no_mail:
-            raise ResetError(
-                f"หน่วยงานไม่มีอีเมลผู้ติดต่อ (no contact e-mail): {', '.join(no_mail)}"
-            )
+            raise ResetError(f"หน่วยงานไม่มีอีเมลผู้ติดต่อ (no contact e-mail): {', '.join(no_mail)}")
         report = issue_credentials(
             s, cycle, agencies, actor=actor, policy=policy, reissue=True, now=now
         )
