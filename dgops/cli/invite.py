@@ -83,7 +83,10 @@ def run_cmd(
         f"ใน {len(plan.batches)} ชุด | {plan.selected} agencies, {plan.to_send} to send in "
         f"{len(plan.batches)} batches"
     )
-    totals: Counter[str] = Counter()
+    # Agencies the plan already settled (accepted before, waiting for an operator, blocked).
+    totals: Counter[str] = Counter(
+        {k: plan.counts[k] for k in ("already_accepted", "held", "failed", "blocked")}
+    )
     sample: bytes | None = None
     sessions = session_factory_for(eng)
     with (
