@@ -20,6 +20,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "dgops.mail.models",
     "dgops.responses.models",
     "dgops.web.models",
+    "dgops.quality.models",
 )
 
 
