@@ -34,6 +34,7 @@ def _register_optional() -> None:
         "invite",
         "web",
         "responses",
+        "quality",
     ):
         try:
             module = importlib.import_module(f"dgops.cli.{module_name}")
