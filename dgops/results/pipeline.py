@@ -83,12 +83,14 @@ def score_cycle(
 ) -> ScoreOutcome:
     """Score the cycle's responses (default: verified) and store a new current run."""
     from dgops.cycles import get_cycle
+    from dgops.quality import apply_overrides
     from dgops.scoring import score
 
     cycle = get_cycle(session, year)
     framework = (source or FrameworkSource()).load_framework(cycle.framework_version)
     wanted = [ResponseStatus(s) for s in statuses]
     answers = load_answers(session, cycle.id, statuses=wanted, framework=framework)
+    answers = apply_overrides(answers, session, cycle.id)  # rejected evidence → "not done"
     result = score(framework, answers)
     agencies = load_agencies(session, answers.index.tolist())
     run = store_scores(
