@@ -292,10 +292,10 @@ DEFAULT_STEPS: tuple[DemoStep, ...] = (
     DemoStep("cycle", ensure_cycle),
     DemoStep("registry-file", write_registry_file),
     DemoStep("registry-import", import_registry_file),
+    DemoStep("invitations", invite_agencies),
     DemoStep("responses", answer_questionnaires),
     DemoStep("scoring", score_responses),
     DemoStep("recommendations", recommend_agencies),
-    DemoStep("invitations", invite_agencies),
 )
 """The demo's steps in order; later stages append theirs."""
 
