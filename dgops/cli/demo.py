@@ -74,7 +74,7 @@ def run_cmd(
         get_settings(), scale, year=year, seed=seed, fresh=fresh, actor=actor(), on_step=echo
     )
     console.print()
-    for line in summary.lines():
+    for line in summary.lines(steps=False):
         console.print(line, highlight=False, markup=False)
 
 

@@ -106,10 +106,12 @@ class DemoSummary:
     """The agencies enrolled in the demo cycle, by level, type and mission."""
     data: dict[str, Any]
 
-    def lines(self) -> list[str]:
-        """The summary as lines for a terminal (Thai labels with English codes)."""
+    def lines(self, *, steps: bool = True) -> list[str]:
+        """The summary as lines for a terminal (Thai labels with English codes); ``steps=False``
+        leaves out the per-step notes (when they were already printed as the run went)."""
         out = [f"การสำรวจปี {self.year_be} (demo scale {self.scale})"]
-        out += [f"  [{s.name}] {s.note} ({s.seconds:.1f} s)" for s in self.steps]
+        if steps:
+            out += [f"  [{s.name}] {s.note} ({s.seconds:.1f} s)" for s in self.steps]
         out += self.counts.lines()
         out.append(f"ฐานข้อมูล / database: {self.database}")
         out.append(f"ไฟล์ / files: {self.demo_dir}")
