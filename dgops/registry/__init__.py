@@ -19,6 +19,13 @@ Decisions worth knowing (issue codes in ``messages.py``):
   names included; Thai text itself is never NFKC-normalised (it would split sara am).
 - Unknown columns are warnings; the sheet and encoding used are reported as ``info`` issues.
 - Formulas and merged cells are refused; values must be literal.
+- Phones follow the Thai convention: Bangkok landlines ``02-XXX-XXXX``, other landlines
+  ``0XX-XXX-XXX`` (two-digit area code), mobiles ``0XX-XXX-XXXX`` (06, 08, 09); ``+66`` becomes
+  ``0``, a leading zero Excel dropped is restored, extensions are written ``ต่อ 123``.
+- Speed (``python -m bench.bench_registry``): the import loads existing rows as plain column
+  values, compares unchanged rows as tuples, writes with Core executemany (``INSERT ...
+  RETURNING`` for new ids, audit rows through :func:`dgops.db.record_audits`) and pauses the
+  cyclic garbage collector while it runs; nothing in it builds an ORM object per row.
 """
 
 from __future__ import annotations
