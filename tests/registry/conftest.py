@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -13,7 +12,7 @@ from dgops.db import session_scope
 
 
 @pytest.fixture
-def cycle_engine(engine: Engine) -> Iterator[Engine]:
+def cycle_engine(engine: Engine) -> Engine:
     """The database with survey cycle 2566 created."""
     with session_scope(engine) as session:
         create_cycle(
