@@ -21,6 +21,8 @@ MODEL_MODULES: tuple[str, ...] = (
     "dgops.responses.models",
     "dgops.web.models",
     "dgops.quality.models",
+    "dgops.tracking.models",
+    "dgops.reminders.models",
 )
 
 
