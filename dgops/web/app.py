@@ -373,9 +373,15 @@ def create_app(
     frameworks: FrameworkSource | None = None,
     storage: EvidenceStorage | None = None,
     limits: EvidenceLimits | None = None,
+    tracking: Any = None,
+    managers: Mapping[str, str] | None = None,
 ) -> FastAPI:
     """The portal application. Tests inject the engine, a clock, a cheap hash policy, a
-    framework source and an evidence folder; ``dgops web`` uses the settings for all of them."""
+    framework source and an evidence folder; ``dgops web`` uses the settings for all of them.
+
+    The managers' dashboard is mounted at ``/dashboard/`` (``dgops.web.dashboard``): its
+    accounts are ``managers`` (username → argon2 hash; default ``DGOPS_WEB_MANAGERS``) and its
+    figures come from ``tracking`` (default ``dgops.tracking``)."""
     settings = settings or get_settings()
     config = config or WebConfig()
     portal = Portal(
@@ -395,6 +401,7 @@ def create_app(
     _install_handlers(app, portal)
     _auth_routes(app, portal)
     _survey_routes(app, portal)
+    _dashboard_routes(app, portal, tracking, managers)
     static = settings.templates_dir / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     fonts = _font_dir()
@@ -406,6 +413,24 @@ def create_app(
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
     return app
+
+
+def _dashboard_routes(
+    app: FastAPI, portal: Portal, tracking: Any, managers: Mapping[str, str] | None
+) -> None:
+    from dgops.web.dashboard import ManagerConfig, create_dashboard_router, install_manager_auth
+
+    accounts = dict(managers) if managers is not None else ManagerConfig().managers
+    auth = install_manager_auth(app, portal, accounts)
+    app.include_router(
+        create_dashboard_router(
+            sessions=portal.tx,
+            viewer=auth.viewer,
+            templates_dir=portal.settings.templates_dir,
+            tracking=tracking,
+            clock=portal.clock,
+        )
+    )
 
 
 def _font_dir() -> Path | None:

@@ -34,6 +34,12 @@ ISOLATION: dict[tuple[str, str], str] = {
     ("GET", "/survey/evidence/{evidence_id}"): "test_should_not_serve_another_agencys_file",
     ("GET", "/survey/review"): "test_should_show_only_own_answers_on_every_page",
     ("POST", "/survey/submit"): "test_should_submit_only_own_response",
+    ("GET", "/dashboard/"): "test_should_keep_agencies_out_of_the_dashboard",
+    ("GET", "/dashboard/export/{table}.xlsx"): "test_should_keep_agencies_out_of_the_dashboard",
+    ("GET", "/dashboard/assets/{name}"): "test_should_keep_agencies_out_of_the_dashboard",
+    ("GET", "/dashboard/login"): "test_should_not_sign_in_a_manager_with_an_agency_password",
+    ("POST", "/dashboard/login"): "test_should_not_sign_in_a_manager_with_an_agency_password",
+    ("POST", "/dashboard/logout"): "test_should_keep_agencies_out_of_the_dashboard",
     ("MOUNT", "/static"): "test_should_serve_only_public_assets_from_mounts",
     ("MOUNT", "/fonts"): "test_should_serve_only_public_assets_from_mounts",
 }
@@ -234,3 +240,39 @@ def test_should_serve_only_public_assets_from_mounts(clients: dict[str, TestClie
         assert anon.get("/fonts/Sarabun-Regular.ttf").status_code == 200
         assert anon.get("/static/../evidence").status_code == 404
         assert anon.get("/fonts/..%2F..%2Fsettings.py").status_code == 404
+
+
+def test_should_keep_agencies_out_of_the_dashboard(clients: dict[str, TestClient]) -> None:
+    a = clients["A"]
+    token = survey_csrf(a)
+    for path in (
+        "/dashboard/",
+        "/dashboard/export/nonresponders.xlsx",
+        "/dashboard/assets/dashboard.css",
+    ):
+        r = a.get(path, follow_redirects=False)
+        assert r.status_code == 303, path
+        assert r.headers["location"] == "/dashboard/login"
+    r = a.post("/dashboard/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert r.headers["location"] == "/dashboard/login"
+    assert a.get("/survey").status_code == 200  # the agency's own session is untouched
+
+
+def test_should_not_sign_in_a_manager_with_an_agency_password(
+    clients: dict[str, TestClient], world: World
+) -> None:
+    with TestClient(clients["A"].app) as c:
+        page = c.get("/dashboard/login")
+        assert page.status_code == 200
+        r = c.post(
+            "/dashboard/login",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "username": world.agencies["A"].username,
+                "password": "ต้นไม้ใหญ่ริมน้ำ-2566",  # the agency's real password
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 200
+        assert "ไม่ถูกต้อง" in r.text
+        assert c.get("/dashboard/", follow_redirects=False).status_code == 303

@@ -1,0 +1,291 @@
+"""The managers' dashboard as a FastAPI router: one overview page, XLSX exports, its assets.
+
+Every link on the page is relative to ``…/dashboard/``, so the same router works at
+``/dashboard/`` in ``dgops web`` and at ``/dgops/dashboard/`` inside the Airflow UI. Who may see
+it is the caller's business: every route depends on the ``viewer`` dependency it is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dgops.db.models import Agency, CycleAgency, SurveyCycle
+from dgops.web.dashboard.source import LiveTracking, Tracking
+from dgops.web.dashboard.views import (
+    _ENUMS,
+    GROUP_FIELDS,
+    TABLES,
+    ChartFrame,
+    DashboardQuery,
+    Table,
+    behind_table,
+    bounced_table,
+    cell,
+    group_table,
+    nonresponder_table,
+    short_date,
+    trend_svg,
+    value_label,
+)
+from dgops.web.dashboard.xlsx import table_xlsx
+
+Clock = Callable[[], dt.datetime]
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+BANGKOK = dt.timezone(dt.timedelta(hours=7), "Asia/Bangkok")
+ASSETS_DIR = ("static", "dashboard")
+_ASSET_TYPES = {".css": "text/css; charset=utf-8", ".ttf": "font/ttf", ".svg": "image/svg+xml"}
+_FONTS = ("Sarabun-Regular.ttf", "Sarabun-Bold.ttf")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: a signed-in manager of ``dgops web`` or an Airflow user."""
+
+    name: str
+    csrf_token: str | None = None
+    logout_url: str | None = None
+    """A relative URL of a POST form that signs out (None: sign-out is someone else's)."""
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _font_dir() -> Path | None:
+    try:
+        import fontpkg_sarabun
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    return Path(fontpkg_sarabun.ROOT) / "files"
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja environment of the dashboard templates (``templates/web``)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir / "web")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = cell
+    env.filters["short_date"] = short_date
+    env.globals["GROUP_FIELDS"] = GROUP_FIELDS
+    return env
+
+
+def latest_cycle(session: Session, year: int | None) -> SurveyCycle | None:
+    """The cycle of ``year`` (BE or CE), or the newest one when no year is asked."""
+    q = select(SurveyCycle).order_by(SurveyCycle.year_be.desc()).limit(1)
+    if year is not None:
+        year_be = year + 543 if year < 2400 else year
+        q = select(SurveyCycle).where(SurveyCycle.year_be == year_be)
+    return session.scalar(q)
+
+
+def filter_options(session: Session, cycle_id: int) -> dict[str, list[tuple[str, str]]]:
+    """For every group field, the (value, Thai label) pairs among the cycle's agencies."""
+    enrolled = select(CycleAgency.agency_id).where(CycleAgency.cycle_id == cycle_id)
+    out: dict[str, list[tuple[str, str]]] = {}
+    for name in GROUP_FIELDS:
+        column = getattr(Agency, name)
+        values = session.scalars(
+            select(column).distinct().where(Agency.id.in_(enrolled), column.is_not(None))
+        )
+        pairs = {str(getattr(v, "value", v)): value_label(name, v) for v in values}
+        out[name] = sorted(pairs.items(), key=lambda kv: kv[1])
+    return out
+
+
+def agency_codes(session: Session, cycle_id: int, filters: Mapping[str, str]) -> set[str]:
+    """Codes of the cycle's agencies matching ``filters`` (for lists without the group fields)."""
+    q = (
+        select(Agency.code)
+        .join(CycleAgency, CycleAgency.agency_id == Agency.id)
+        .where(CycleAgency.cycle_id == cycle_id)
+    )
+    for name, value in filters.items():
+        enum = _ENUMS.get(name)
+        if enum is not None:
+            try:
+                q = q.where(getattr(Agency, name) == enum(value))
+            except ValueError:
+                return set()
+        else:
+            q = q.where(getattr(Agency, name) == value)
+    return set(session.scalars(q))
+
+
+def create_dashboard_router(
+    *,
+    sessions: SessionFactory,
+    viewer: Callable[..., Any],
+    templates_dir: Path,
+    tracking: Tracking | None = None,
+    clock: Clock | None = None,
+    page_size: int = 100,
+    bounced_limit: int = 200,
+) -> APIRouter:
+    """The dashboard routes under ``/dashboard``.
+
+    ``sessions`` opens a read-only database session; ``viewer`` is a FastAPI dependency that
+    returns a :class:`Viewer` or refuses the request (sign-in in ``dgops web``, Airflow's
+    ``requires_authenticated()`` in the plugin); ``tracking`` defaults to ``dgops.tracking``.
+    """
+    source: Tracking = tracking or LiveTracking()
+    now = clock or _utcnow
+    env = make_environment(templates_dir)
+    assets = templates_dir / "web" / Path(*ASSETS_DIR)
+    router = APIRouter(prefix="/dashboard")
+    who_dep = Depends(viewer)
+
+    def today() -> dt.date:
+        return now().astimezone(BANGKOK).date()
+
+    def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = env.get_template(name).render(**context)
+        return HTMLResponse(html, status_code=status)
+
+    def no_cycle(who: Viewer) -> HTMLResponse:
+        return render("dashboard/empty.html.j2", 404, viewer=who)
+
+    @router.get("/")
+    def overview(request: Request, who: Viewer = who_dep) -> Response:
+        q = DashboardQuery.parse(request.query_params)
+        flt = dict(q.filters) or None
+        day = today()
+        with sessions() as s:
+            cycle = latest_cycle(s, q.year)
+            if cycle is None:
+                return no_cycle(who)
+            year = cycle.year_be
+            overall = source.response_rates(s, year, filters=flt)
+            groups = group_table(source.response_rates(s, year, by=q.by, filters=flt), q.by)
+            field, value = q.chart_group
+            current = source.trend(s, year, by=field, value=value)
+            previous = source.previous_trend(s, year, by=field, value=value)
+            projection = source.project_rate(s, year, by=field, value=value, today=day)
+            behind = behind_table(source.behind_groups(s, year, day), q.filters)
+            progress = source.agency_progress(s, year, filters=flt, only_nonresponders=True)
+            nonresponders = nonresponder_table(progress, page=q.page, page_size=page_size)
+            codes = agency_codes(s, cycle.id, q.filters) if q.filters else None
+            bounced = bounced_table(source.corrections(s), codes, limit=bounced_limit)
+            options = filter_options(s, cycle.id)
+            title = cycle.title_th
+            open_date, deadline = cycle.open_date, cycle.deadline
+        total = overall.iloc[0] if len(overall) else None
+        target = _float(total["target"]) if total is not None else None
+        frame = ChartFrame(
+            today=(day - open_date).days,
+            deadline=(day - open_date).days + int(projection.days_to_deadline),
+            target=target,
+        )
+        chart = trend_svg(current, previous, projection, frame, previous_label=f"ปี {year - 1}")
+        pages = max(1, -(-nonresponders.total // page_size))
+        return render(
+            "dashboard/overview.html.j2",
+            viewer=who,
+            q=q,
+            year=year,
+            title=title,
+            today=day,
+            open_date=open_date,
+            deadline=deadline,
+            overall=_row(total),
+            projection=projection,
+            chart=chart,
+            chart_group=(
+                f"{GROUP_FIELDS[field]}: {value_label(field, value)}" if field else "ทุกหน่วยงาน"
+            ),
+            groups=groups,
+            behind=behind,
+            nonresponders=nonresponders,
+            page=min(q.page, pages),
+            pages=pages,
+            bounced=bounced,
+            options=options,
+            filter_labels={k: value_label(k, v) for k, v in q.filters.items()},
+        )
+
+    def export_table(s: Session, key: str, q: DashboardQuery, year: int, cycle_id: int) -> Table:
+        flt = dict(q.filters) or None
+        if key == "groups":
+            return group_table(source.response_rates(s, year, by=q.by, filters=flt), q.by)
+        if key == "behind":
+            return behind_table(source.behind_groups(s, year, today()), q.filters)
+        if key == "nonresponders":
+            progress = source.agency_progress(s, year, filters=flt, only_nonresponders=True)
+            return nonresponder_table(progress, page=1, page_size=None)
+        codes = agency_codes(s, cycle_id, q.filters) if q.filters else None
+        return bounced_table(source.corrections(s), codes, limit=None)
+
+    @router.get("/export/{table}.xlsx")
+    def export(request: Request, table: str, who: Viewer = who_dep) -> Response:
+        if table not in TABLES:
+            return render("dashboard/empty.html.j2", 404, viewer=who)
+        q = DashboardQuery.parse(request.query_params)
+        with sessions() as s:
+            cycle = latest_cycle(s, q.year)
+            if cycle is None:
+                return no_cycle(who)
+            data = export_table(s, table, q, cycle.year_be, cycle.id)
+            year = cycle.year_be
+        labels = ", ".join(f"{GROUP_FIELDS[k]}={value_label(k, v)}" for k, v in q.filters.items())
+        content = table_xlsx(data, subtitle=f"{year} {labels}".strip())
+        filename = f"dgops-{year}-{table}.xlsx"
+        quoted = urllib.parse.quote(f"{data.title} {year}.xlsx", safe="")
+        return Response(
+            content,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"; '
+                f"filename*=UTF-8''{quoted}"
+            },
+        )
+
+    @router.get("/assets/{name}")
+    def asset(name: str, who: Viewer = who_dep) -> Response:
+        folder = _font_dir() if name in _FONTS else assets
+        path = (folder / name) if folder is not None else None
+        allowed = name in _FONTS or (path is not None and path.parent == assets)
+        if path is None or not allowed or "/" in name or not path.is_file():
+            return Response("not found", status_code=404, media_type="text/plain")
+        return Response(
+            path.read_bytes(),
+            media_type=_ASSET_TYPES.get(path.suffix, "application/octet-stream"),
+            headers={"Cache-Control": "private, max-age=3600"},
+        )
+
+    return router
+
+
+def _float(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if out != out else out
+
+
+def _row(series: Any) -> dict[str, Any]:
+    if series is None:
+        return {"total": 0, "responded": 0, "rate": None, "target": None, "gap": None}
+    return {
+        "total": int(series["total"]),
+        "responded": int(series["responded"]),
+        "rate": _float(series["rate"]),
+        "target": _float(series["target"]),
+        "gap": _float(series["gap"]),
+    }
