@@ -35,6 +35,8 @@ def _register_optional() -> None:
         "web",
         "responses",
         "quality",
+        "track",
+        "remind",
     ):
         try:
             module = importlib.import_module(f"dgops.cli.{module_name}")
