@@ -8,6 +8,7 @@ offline (:mod:`dgops.quality.docs`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -134,11 +135,13 @@ class Failure:
 
 
 def _condition_columns(suite: SuiteFile, columns: Any) -> set[str]:
-    conditions = [
-        str(e.get("kwargs", {}).get("row_condition"))
-        for e in suite.data["expectations"]
-        if isinstance(e.get("kwargs", {}).get("row_condition"), str)
-    ]
+    conditions = []
+    for e in suite.data["expectations"]:
+        cond = e.get("kwargs", {}).get("row_condition")
+        if isinstance(cond, dict):  # GE's own serialisation of a pandas condition
+            cond = cond.get("pass_through_filter")
+        if isinstance(cond, str):
+            conditions.append(cond)
     if not conditions:
         return set()
     text = " ".join(conditions)
@@ -171,7 +174,8 @@ def validate_frame(
     missing = sorted(referenced_columns(suites) - set(frame.columns))
     if missing:
         raise SuiteError(
-            "ชุดกฎตรวจสอบอ้างถึงคอลัมน์ที่ไม่มีอยู่ / suites name unknown columns: " + ", ".join(missing[:20])
+            "ชุดกฎตรวจสอบอ้างถึงคอลัมน์ที่ไม่มีอยู่ ไม่มีการเปลี่ยนสถานะแบบสำรวจ / suites name unknown "
+            "columns, nothing changed: " + ", ".join(missing[:20])
         )
     ctx = context if context is not None else project.context()
     import great_expectations as gx
@@ -200,11 +204,16 @@ def validate_frame(
             raise SuiteError(
                 f"อ่านชุดกฎ {sf.name} ไม่ได้ / Great Expectations cannot load suite {sf.path}: {exc}"
             ) from exc
-        definitions.append(
-            ctx.validation_definitions.add_or_update(
-                gx.ValidationDefinition(data=batch_def, suite=suite, name=f"dgops_{sf.name}")
+        # add/get, never add_or_update: the latter saves the suite back into expectations/
+        vd_name = f"dgops_{sf.name}"
+        try:
+            definitions.append(ctx.validation_definitions.get(vd_name))
+        except Exception:  # GE raises DataContextError when absent
+            definitions.append(
+                ctx.validation_definitions.add(
+                    gx.ValidationDefinition(data=batch_def, suite=suite, name=vd_name)
+                )
             )
-        )
     result_format = {
         "result_format": "COMPLETE",
         "unexpected_index_column_names": ["response_id"],
@@ -216,9 +225,12 @@ def validate_frame(
         from great_expectations.checkpoint.actions import UpdateDataDocsAction
 
         actions: list[Any] = [UpdateDataDocsAction(name="docs")] if build_docs else []
-        checkpoint = ctx.checkpoints.add_or_update(
+        cp_name = f"dgops_quality_{sf.name}"
+        with contextlib.suppress(Exception):  # GE raises DataContextError when absent
+            ctx.checkpoints.delete(cp_name)  # its actions may differ from the last run's
+        checkpoint = ctx.checkpoints.add(
             gx.Checkpoint(
-                name=f"dgops_quality_{sf.name}",
+                name=cp_name,
                 validation_definitions=[definition],
                 actions=actions,
                 result_format=result_format,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 SEVERITIES = ("error", "warning")
+GX_SEVERITY = {"error": "critical", "warning": "warning"}
+"""Great Expectations' own severity field, kept in step with ``meta.severity``."""
+_NAMESPACE = uuid.UUID("6f1c2a47-0d5e-4b8e-9a61-2f3d7c9b5e10")
 
 KIND_OF_TYPE = {
     "yes_no": "string",
@@ -116,7 +120,7 @@ def _expectation(
     meta["message_en"] = message_en
     if question_id is not None:
         meta["question_id"] = question_id
-    return {"type": kind, "kwargs": kwargs, "meta": meta}
+    return {"type": kind, "kwargs": kwargs, "meta": meta, "severity": GX_SEVERITY[severity]}
 
 
 def _question_expectations(framework: Framework, q: Question) -> list[dict[str, Any]]:
@@ -246,9 +250,25 @@ def generate_suite(framework: Framework) -> list[dict[str, Any]]:
     return suites
 
 
+def with_ids(suite: dict[str, Any]) -> dict[str, Any]:
+    """``suite`` with stable ids (UUID 5 of the suite name and position) on the suite and
+    every expectation. Great Expectations writes random ids into a suite file that has none
+    the first time it validates it; stable ids keep the committed files untouched."""
+    name = str(suite["name"])
+    out = dict(suite)
+    out["id"] = str(uuid.uuid5(_NAMESPACE, name))
+    out["expectations"] = [
+        {**e, "id": str(uuid.uuid5(_NAMESPACE, f"{name}/{i}/{e['type']}"))}
+        for i, e in enumerate(suite["expectations"])
+    ]
+    return out
+
+
 def render_suite(suite: dict[str, Any]) -> str:
-    """The stable text of a suite file (sorted keys, Thai kept readable, final newline)."""
-    return json.dumps(suite, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    """The text of a suite file exactly as Great Expectations writes it back (sorted keys,
+    ASCII with ``\\u`` escapes, ids, GE's severity): when GE saves a suite it has read, the
+    committed file does not change."""
+    return json.dumps(with_ids(suite), ensure_ascii=True, indent=2, sort_keys=True) + "\n"
 
 
 def _generated_glob(framework_id: str) -> str:
