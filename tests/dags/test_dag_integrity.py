@@ -33,6 +33,7 @@ DAG_FILES = sorted(DAGS_DIR.glob("*.py"))
 # Every DAG and its tasks. A new DAG must be added here, on purpose.
 EXPECTED_TASKS: dict[str, set[str]] = {
     "dgops_registry": {"validate_registry", "import_registry", "summary"},
+    "dgops_quality": {"validate", "store_findings", "return_or_verify", "summary"},
     "dgops_invite": {"select_agencies", "issue_credentials", "render_and_send", "summary"},
 }
 
