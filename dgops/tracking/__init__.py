@@ -28,6 +28,7 @@ from dgops.tracking.queries import (
     STATUSES,
     agency_progress,
     effective_deadlines,
+    fieldwork_cycle,
     load_sql,
     response_rates,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "behind_groups",
     "effective_deadlines",
     "expected_share",
+    "fieldwork_cycle",
     "load_policy",
     "load_sql",
     "previous_trend",

@@ -238,3 +238,13 @@ def effective_deadlines(session: Session, cycle: SurveyCycle, agencies: pd.DataF
         if r.agency_id is not None and r.agency_id in deadline.index:
             deadline[int(r.agency_id)] = r.new_deadline
     return deadline
+
+
+def fieldwork_cycle(session: Session, day: dt.date) -> SurveyCycle | None:
+    """The cycle whose fieldwork window (opening day to its latest deadline, extensions
+    included) contains ``day``; the most recent one if windows overlap."""
+    for cycle in session.scalars(select(SurveyCycle).order_by(SurveyCycle.year_be.desc())):
+        last = max([cycle.deadline, *(e.new_deadline for e in cycle.extensions)])
+        if cycle.open_date <= day <= last:
+            return cycle
+    return None

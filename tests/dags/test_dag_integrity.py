@@ -35,6 +35,15 @@ EXPECTED_TASKS: dict[str, set[str]] = {
     "dgops_registry": {"validate_registry", "import_registry", "summary"},
     "dgops_quality": {"validate", "store_findings", "return_or_verify", "summary"},
     "dgops_invite": {"select_agencies", "issue_credentials", "render_and_send", "summary"},
+    "dgops_fieldwork": {
+        "in_window",
+        "snapshot",
+        "select_targets",
+        "wait_office_hours",
+        "send_reminders",
+        "call_list",
+        "manager_digest",
+    },
 }
 
 # What a DAG file may import at module level (parsing must stay fast: the DAG processor
