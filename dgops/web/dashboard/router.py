@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.db.models import Agency, CycleAgency, SurveyCycle
-from dgops.web.dashboard.source import LiveTracking, Tracking
+from dgops.web.dashboard.cache import FreshCache, data_fingerprint
+from dgops.web.dashboard.source import LiveTracking, ProjectionLike, Tracking
 from dgops.web.dashboard.views import (
     _ENUMS,
     GROUP_FIELDS,
@@ -137,14 +139,19 @@ def create_dashboard_router(
     clock: Clock | None = None,
     page_size: int = 100,
     bounced_limit: int = 200,
+    cache: FreshCache | None = None,
+    fingerprint: Callable[[Session], Hashable] = data_fingerprint,
 ) -> APIRouter:
     """The dashboard routes under ``/dashboard``.
 
     ``sessions`` opens a read-only database session; ``viewer`` is a FastAPI dependency that
     returns a :class:`Viewer` or refuses the request (sign-in in ``dgops web``, Airflow's
     ``requires_authenticated()`` in the plugin); ``tracking`` defaults to ``dgops.tracking``.
+    The page's figures are cached under the database's ``fingerprint`` (read on every request),
+    so an unchanged database is served from memory and any change is seen at once.
     """
     source: Tracking = tracking or LiveTracking()
+    memo = cache or FreshCache()
     now = clock or _utcnow
     env = make_environment(templates_dir)
     assets = templates_dir / "web" / Path(*ASSETS_DIR)
@@ -161,30 +168,46 @@ def create_dashboard_router(
     def no_cycle(who: Viewer) -> HTMLResponse:
         return render("dashboard/empty.html.j2", 404, viewer=who)
 
+    def figures(s: Session, cycle: SurveyCycle, q: DashboardQuery, day: dt.date) -> _Figures:
+        year = cycle.year_be
+        flt = dict(q.filters) or None
+        field, value = q.chart_group
+        return _Figures(
+            overall=source.response_rates(s, year, filters=flt),
+            groups=group_table(source.response_rates(s, year, by=q.by, filters=flt), q.by),
+            current=source.trend(s, year, by=field, value=value),
+            previous=source.previous_trend(s, year, by=field, value=value),
+            projection=source.project_rate(s, year, by=field, value=value, today=day),
+            behind=behind_table(source.behind_groups(s, year, day), q.filters),
+            progress=source.agency_progress(
+                s, year, filters=flt, only_nonresponders=True, today=day
+            ),
+            bounced=bounced_table(
+                source.corrections(s),
+                agency_codes(s, cycle.id, q.filters) if q.filters else None,
+                limit=bounced_limit,
+            ),
+            options=filter_options(s, cycle.id),
+        )
+
     @router.get("/")
     def overview(request: Request, who: Viewer = who_dep) -> Response:
         q = DashboardQuery.parse(request.query_params)
-        flt = dict(q.filters) or None
         day = today()
         with sessions() as s:
             cycle = latest_cycle(s, q.year)
             if cycle is None:
                 return no_cycle(who)
             year = cycle.year_be
-            overall = source.response_rates(s, year, filters=flt)
-            groups = group_table(source.response_rates(s, year, by=q.by, filters=flt), q.by)
-            field, value = q.chart_group
-            current = source.trend(s, year, by=field, value=value)
-            previous = source.previous_trend(s, year, by=field, value=value)
-            projection = source.project_rate(s, year, by=field, value=value, today=day)
-            behind = behind_table(source.behind_groups(s, year, day), q.filters)
-            progress = source.agency_progress(s, year, filters=flt, only_nonresponders=True)
-            nonresponders = nonresponder_table(progress, page=q.page, page_size=page_size)
-            codes = agency_codes(s, cycle.id, q.filters) if q.filters else None
-            bounced = bounced_table(source.corrections(s), codes, limit=bounced_limit)
-            options = filter_options(s, cycle.id)
             title = cycle.title_th
             open_date, deadline = cycle.open_date, cycle.deadline
+            key = (year, q.by, tuple(sorted(q.filters.items())), day, fingerprint(s))
+            data = memo.get(key, lambda: figures(s, cycle, q, day))
+        overall, projection = data.overall, data.projection
+        current, previous = data.current, data.previous
+        groups, behind, bounced, options = data.groups, data.behind, data.bounced, data.options
+        nonresponders = nonresponder_table(data.progress, page=q.page, page_size=page_size)
+        field, value = q.chart_group
         total = overall.iloc[0] if len(overall) else None
         target = _float(total["target"]) if total is not None else None
         frame = ChartFrame(
@@ -226,7 +249,9 @@ def create_dashboard_router(
         if key == "behind":
             return behind_table(source.behind_groups(s, year, today()), q.filters)
         if key == "nonresponders":
-            progress = source.agency_progress(s, year, filters=flt, only_nonresponders=True)
+            progress = source.agency_progress(
+                s, year, filters=flt, only_nonresponders=True, today=today()
+            )
             return nonresponder_table(progress, page=1, page_size=None)
         codes = agency_codes(s, cycle_id, q.filters) if q.filters else None
         return bounced_table(source.corrections(s), codes, limit=None)
@@ -269,6 +294,21 @@ def create_dashboard_router(
         )
 
     return router
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """What one (year, grouping, filters, day) needs from the tracking API."""
+
+    overall: pd.DataFrame
+    groups: Table
+    current: pd.DataFrame
+    previous: pd.DataFrame
+    projection: ProjectionLike
+    behind: Table
+    progress: pd.DataFrame
+    bounced: Table
+    options: dict[str, list[tuple[str, str]]]
 
 
 def _float(value: Any) -> float | None:

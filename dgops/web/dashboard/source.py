@@ -44,6 +44,7 @@ class Tracking(Protocol):
         *,
         filters: Filters = None,
         only_nonresponders: bool = False,
+        today: dt.date | None = None,
     ) -> pd.DataFrame: ...
 
     def response_rates(
@@ -94,9 +95,10 @@ class LiveTracking:
         *,
         filters: Filters = None,
         only_nonresponders: bool = False,
+        today: dt.date | None = None,
     ) -> pd.DataFrame:
         frame: pd.DataFrame = self.module.agency_progress(
-            session, year, filters=filters, only_nonresponders=only_nonresponders
+            session, year, filters=filters, only_nonresponders=only_nonresponders, today=today
         )
         return frame
 

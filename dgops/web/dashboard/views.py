@@ -338,7 +338,7 @@ def trend_svg(
 ) -> str:
     """The response rate by day since opening as an inline SVG: this year (solid), last year
     (dashed), the projection to the deadline with its band, the target and today."""
-    width, height = 720, 300
+    width, height = 960, 300
     left, right, top, bottom = 44, 16, 16, 58
     cur, prev = _points(current), _points(previous)
     x_max = max([frame.deadline, frame.today, *(d for d, _ in cur), *(d for d, _ in prev), 7])
@@ -412,6 +412,6 @@ def trend_svg(
             f'<line class="{cls}" x1="{lx}" x2="{lx + 22}" y1="{ly - 4}" y2="{ly - 4}"/>'
             f'<text class="legend" x="{lx + 28}" y="{ly}">{label}</text>'
         )
-        lx += 130
+        lx += 150
     out.append("</svg>")
     return "".join(out)

@@ -111,8 +111,9 @@ class FakeTracking:
         *,
         filters: Mapping[str, str] | None = None,
         only_nonresponders: bool = False,
+        today: dt.date | None = None,
     ) -> pd.DataFrame:
-        self.calls.append(("agency_progress", {"year": year, "filters": filters}))
+        self.calls.append(("agency_progress", {"year": year, "filters": filters, "today": today}))
         frame = progress_frame(self.nonresponders)
         for name, value in (filters or {}).items():
             frame = frame[frame[name] == value]

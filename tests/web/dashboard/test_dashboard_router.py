@@ -8,7 +8,10 @@ import re
 from fastapi import FastAPI
 from openpyxl import load_workbook
 
-from tests.web.conftest import TestClient
+from dgops.db import session_scope
+from dgops.db.models import ResponseStatus
+from dgops.responses import get_response
+from tests.web.conftest import TestClient, World
 from tests.web.dashboard.conftest import FakeTracking
 
 
@@ -125,3 +128,21 @@ def test_should_serve_the_dashboard_without_calling_tracking_before_sign_in(
         assert r.headers["location"] == "/dashboard/login"
         assert anon.get("/dashboard/export/groups.xlsx", follow_redirects=False).status_code == 303
     assert tracking.calls == []
+
+
+def test_should_reuse_figures_until_the_database_changes(
+    manager: TestClient, tracking: FakeTracking, world: World
+) -> None:
+    def computed() -> int:
+        return sum(1 for name, _ in tracking.calls if name == "agency_progress")
+
+    manager.get("/dashboard/")
+    manager.get("/dashboard/?page=2")  # same figures, another page of them
+    assert computed() == 1
+    with session_scope(world.engine) as s:
+        response = get_response(s, world.cycle_id, world.agencies["A"].agency_id)
+        response.status = ResponseStatus.SUBMITTED
+    manager.get("/dashboard/")
+    assert computed() == 2  # a committed change is seen at once
+    manager.get("/dashboard/?by=province")
+    assert computed() == 3  # another grouping is another entry
