@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dgops.framework.checks import RULE_TYPES, check_framework, check_mapping
+from dgops.framework.claims import is_claim, not_done_option
 from dgops.framework.conditions import condition_holds, is_empty, is_missing
 from dgops.framework.loader import (
     DATA_DIR,
@@ -68,9 +69,11 @@ __all__ = [
     "check_mapping",
     "condition_holds",
     "format_loc",
+    "is_claim",
     "is_empty",
     "is_missing",
     "load_framework",
     "load_mapping",
+    "not_done_option",
     "resolve_framework_path",
 ]

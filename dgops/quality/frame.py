@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dgops.framework import Framework, Question, is_missing
+from dgops.framework import Framework, Question, is_claim, is_missing
 from dgops.quality.suites import column_names
 
 __all__ = ["FINGERPRINT", "MIN_ANSWERS_FOR_FINGERPRINT", "MIN_PEERS", "build_check_frame"]
@@ -66,34 +66,6 @@ def _value(q: Question, value: Any) -> Any:
     if q.type in ("yes_no", "single_choice") and _kind(value) is not None:
         return json.dumps(value, ensure_ascii=False, default=str)  # never an option id
     return None
-
-
-def _positive(q: Question, value: Any) -> bool:
-    if q.type == "yes_no":
-        return bool(value == "yes")
-    if q.type == "multiple_choice":
-        return isinstance(value, list | tuple) and len(value) > 0
-    if q.type in ("number", "percentage"):
-        return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-    if q.type == "single_choice":
-        # "not done" is the option worth the fewest points; anything else is a claim
-        return isinstance(value, str) and value in q.option_ids() and value != not_done_option(q)
-    return isinstance(value, str) and bool(value.strip())
-
-
-def not_done_option(q: Question) -> str | None:
-    """The option that means "not done": the one with the fewest points (first such)."""
-    from dgops.framework import OptionPointsRule
-
-    ids = q.option_ids()
-    if not ids:
-        return None
-    if q.type == "yes_no":
-        return "no"
-    rule = q.scoring
-    if isinstance(rule, OptionPointsRule):
-        return min(ids, key=lambda o: rule.points.get(o, 0.0))
-    return ids[0]
 
 
 def _shown(framework: Framework, answers: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -176,7 +148,7 @@ def build_check_frame(
             out[cols["peer_z"]] = _peer_z(numbers, groups, log=q.type == "number").to_numpy()
         if q.level is not None and q.level >= 3 and q.evidence != "none":
             out[cols["evidence"]] = [
-                ((int(r), q.id) in attached) if _positive(q, v) else None
+                ((int(r), q.id) in attached) if is_claim(q, v) else None
                 for r, v in zip(index, raw, strict=True)
             ]
     records = answers.to_dict(orient="records")

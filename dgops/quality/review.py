@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from dgops.db import record_audit
 from dgops.db.models import Agency, Response, utcnow
-from dgops.framework import Framework, Question
-from dgops.quality.frame import _positive, not_done_option
+from dgops.framework import Framework, Question, is_claim, not_done_option
 from dgops.quality.models import EvidenceReview, ReviewDecision
 
 __all__ = ["Claim", "apply_overrides", "evidence_claims", "not_done_value", "review_evidence"]
@@ -71,7 +70,7 @@ def evidence_claims(
     )
     if agency_id is not None:
         stmt = stmt.where(Response.agency_id == agency_id)
-    rows = [r for r in session.execute(stmt) if _positive(questions[r[2]], r[3])]
+    rows = [r for r in session.execute(stmt) if is_claim(questions[r[2]], r[3])]
     ids = sorted({r[0] for r in rows})
     files: dict[tuple[int, str], list[str]] = {}
     reviews: dict[tuple[int, str], EvidenceReview] = {}

@@ -31,7 +31,7 @@ from dgops.db.models import (
     ResponseStatus,
     utcnow,
 )
-from dgops.framework import Framework, Question
+from dgops.framework import Framework, is_claim
 from dgops.responses.domain import AnswerValueError, is_answered, parse_answer
 from dgops.responses.errors import (
     IncompleteError,
@@ -284,19 +284,6 @@ def save_answers(
     return result
 
 
-def _positive(question: Question, value: Any) -> bool:
-    # The engine's "positive" answer (Column.positive): a claim that evidence must back.
-    if not is_answered(question, value):
-        return False
-    if question.type == "yes_no":
-        return bool(value == "yes")
-    if question.type == "multiple_choice":
-        return bool(value)
-    if question.type in ("number", "percentage"):
-        return isinstance(value, int | float) and value > 0
-    return True
-
-
 def progress(
     framework: Framework,
     answers: Mapping[str, Any],
@@ -335,7 +322,7 @@ def progress(
                     include_evidence
                     and q.evidence == "required"
                     and q.type != "evidence"
-                    and _positive(q, value)
+                    and is_claim(q, value)
                     and q.id not in attached
                 ):
                     evidence_missing.append(q.id)

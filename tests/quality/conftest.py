@@ -101,7 +101,7 @@ def add_response(
 
 def claims(fw: Framework, answers: dict[str, Any]) -> set[str]:
     """Questions whose answer is a level ≥ 3 claim needing evidence."""
-    from dgops.quality.frame import _positive
+    from dgops.framework import is_claim
 
     return {
         q.id
@@ -110,7 +110,7 @@ def claims(fw: Framework, answers: dict[str, Any]) -> set[str]:
         and q.level >= 3
         and q.evidence != "none"
         and q.id in answers
-        and _positive(q, answers[q.id])
+        and is_claim(q, answers[q.id])
     }
 
 

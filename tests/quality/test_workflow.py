@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CASES
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,9 @@ from dgops.quality.gx import GxProject
 from dgops.responses import comments_of, save_answers, submit
 
 pytestmark = pytest.mark.slow
+
+_CASES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "quality" / "bad_cases_2566.json"
+CASES: dict[str, Any] = json.loads(_CASES_FILE.read_text(encoding="utf-8"))["cases"]
 
 
 def _run(session: Session, project: GxProject, context: Any, fw: Framework) -> int:
