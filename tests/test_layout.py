@@ -32,3 +32,14 @@ def test_should_give_every_test_module_a_unique_basename() -> None:
 def test_should_ship_every_template_folder_the_stages_read() -> None:
     for sub in ("letters", "email", "web"):
         assert any((ROOT / "templates" / sub).iterdir()), sub
+
+
+def test_should_not_import_from_conftest() -> None:
+    # Several folders have a conftest.py; `from conftest import X` picks whichever was imported
+    # first. Shared test helpers live in uniquely named modules (e.g. responses_fixtures.py).
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "tests").rglob("*.py")
+        if "from conftest import" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
