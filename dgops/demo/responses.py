@@ -257,13 +257,15 @@ def store_demo_responses(
     online_share: float = 0.9,
     framework: Framework | None = None,
     actor: str = "demo",
+    respondents: Mapping[int, dt.datetime] | None = None,
 ) -> dict[str, int]:
     """Write demo responses (submitted or verified, online or paper) with their answers.
 
     Responding agencies are ``share`` of the cycle's enrolled agencies (all active agencies
     when none are enrolled), chosen by ``seed``. Their earlier responses to this cycle are
-    replaced. Runs in the caller's transaction; rows are inserted in bulk. Returns counts:
-    agencies, responses, verified, submitted, answers.
+    replaced. ``respondents`` (agency id → submission time, from the fieldwork simulation)
+    fixes who responded and when instead. Runs in the caller's transaction; rows are inserted
+    in bulk. Returns counts: agencies, responses, verified, submitted, answers.
     """
     from dgops.cycles import get_cycle
     from dgops.framework import load_framework
@@ -283,6 +285,8 @@ def store_demo_responses(
     ).set_index("id")
     rng = np.random.default_rng([seed, cycle.year_be, 7])
     respond = rng.random(len(agencies)) < share
+    if respondents is not None:
+        respond = agencies.index.isin(list(respondents))
     agencies = agencies[respond]
     answers = generate_responses(fw, agencies, seed)
 
@@ -297,6 +301,8 @@ def store_demo_responses(
     online = rng.random(len(ids)) < online_share
     offsets = rng.integers(0, span, len(ids))
     submitted_at = [start + dt.timedelta(seconds=int(o)) for o in offsets]
+    if respondents is not None:
+        submitted_at = [respondents.get(a, at) for a, at in zip(ids, submitted_at, strict=True)]
     response_rows: list[dict[str, Any]] = [
         {
             "cycle_id": cycle.id,

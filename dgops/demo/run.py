@@ -210,8 +210,12 @@ def answer_questionnaires(ctx: DemoContext) -> str:
     """Demo answers for the enrolled agencies (most verified, some only submitted)."""
     from dgops.demo.responses import store_demo_responses
 
+    # After the fieldwork simulation only its respondents answer, at the times it drew.
+    respondents = ctx.data.get("fieldwork", {}).get("respondents")
     with ctx.session() as session:
-        counts = store_demo_responses(session, ctx.year_be, ctx.seed, actor=ctx.actor)
+        counts = store_demo_responses(
+            session, ctx.year_be, ctx.seed, actor=ctx.actor, respondents=respondents
+        )
     return (
         f"{counts['responses']:,} responses ({counts['verified']:,} verified, "
         f"{counts['submitted']:,} awaiting checks), {counts['answers']:,} answers"
@@ -289,12 +293,37 @@ def invite_agencies(ctx: DemoContext) -> str:
     )
 
 
+def simulate_fieldwork_period(ctx: DemoContext) -> str:
+    """Fieldwork day by day: agencies answer (most after reminders), reminders and escalations
+    go through the mail ledger to a local sink, a few addresses bounce, the call list is
+    phoned, a snapshot each day; the managers' digest of the last day and its chart."""
+    from dgops.demo.fieldwork import simulate_fieldwork
+    from dgops.mail import MailConfig
+    from dgops.mail.sink import SinkServer
+
+    with SinkServer(outbox=ctx.settings.var_dir / "outbox") as sink:
+        config = MailConfig.from_settings(
+            ctx.settings, base_url=sink.url, api_key="SG.demo-sink", sandbox=False, activity_lag=0.0
+        )
+        result = simulate_fieldwork(
+            ctx.engine, ctx.year_be, config, seed=ctx.seed, out_dir=ctx.demo_dir, actor=ctx.actor
+        )
+    ctx.data["fieldwork"] = result
+    return (
+        f"{result['responded']:,}/{result['agencies']:,} answered ({result['rate']}%), "
+        f"{result['answered_after_reminder']:,} after a reminder; {result['reminders']:,} "
+        f"reminders, {result['bounced']} bounced, {result['calls']} phone calls; "
+        f"chart and call list in {ctx.demo_dir}"
+    )
+
+
 DEFAULT_STEPS: tuple[DemoStep, ...] = (
     DemoStep("database", prepare_database),
     DemoStep("cycle", ensure_cycle),
     DemoStep("registry-file", write_registry_file),
     DemoStep("registry-import", import_registry_file),
     DemoStep("invitations", invite_agencies),
+    DemoStep("fieldwork", simulate_fieldwork_period),
     DemoStep("responses", answer_questionnaires),
     DemoStep("scoring", score_responses),
     DemoStep("recommendations", recommend_agencies),

@@ -201,6 +201,7 @@ def deliver(
     chunk: int = 200,
     report: ReminderRunReport | None = None,
     day: dt.date | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> ReminderRunReport:
     """Send planned reminders through the ledger, a chunk at a time. Right before each chunk
     the responses are read again: an agency that submitted meanwhile gets nothing."""
@@ -227,7 +228,12 @@ def deliver(
             to_roles, cc_roles = ROUTES[audience]
             config = dataclasses.replace(mail_config, to_roles=to_roles, cc_roles=cc_roles)
             sent = send_batch(
-                session_factory, config, messages, actor=actor, transport_factory=transport_factory
+                session_factory,
+                config,
+                messages,
+                actor=actor,
+                transport_factory=transport_factory,
+                clock=clock,
             )
             report.outcomes.update(sent.counts)
             report.by_audience[audience] += sent.count("accepted")
@@ -246,9 +252,11 @@ def run_reminders(
     actor: str = "dgops-reminders",
     transport_factory: TransportFactory | None = None,
     check_office_hours: bool = True,
+    clock: Callable[[], float] | None = None,
 ) -> ReminderRunReport:
     """Select and send the reminders due at ``now`` (an aware datetime). Nothing is sent
-    outside office hours or on a Thai day off; re-running a day sends nothing twice."""
+    outside office hours or on a Thai day off; re-running a day sends nothing twice.
+    ``clock`` (epoch seconds) is the mail ledger's clock (a simulation's day)."""
     with session_factory() as session:
         cycle = cycle_of(session, year)
         policy = policy or load_policy(cycle.year_be)
@@ -269,6 +277,7 @@ def run_reminders(
         actor=actor,
         transport_factory=transport_factory,
         report=report,
+        clock=clock,
     )
 
 

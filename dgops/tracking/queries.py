@@ -188,11 +188,8 @@ def rates_from_counts(
     else:
         key = counts[by]
         field = by
-    table = (
-        counts.assign(_g=key)
-        .dropna(subset=["_g"])
-        .pivot_table(index="_g", columns="status", values="n", aggfunc="sum", fill_value=0)
-    )
+    keyed = counts.assign(_g=key).dropna(subset=["_g"])
+    table = keyed.groupby(["_g", "status"])["n"].sum().unstack(fill_value=0)
     table = table.reindex(columns=list(STATUSES), fill_value=0).astype(int)
     table["total"] = table[list(STATUSES)].sum(axis=1)
     table["responded"] = table[list(RESPONDED)].sum(axis=1)
