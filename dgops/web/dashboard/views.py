@@ -37,6 +37,8 @@ EVENT_TH = {
     "processed": "รับเข้าระบบส่ง",
     "delivered": "ส่งถึงแล้ว",
     "open": "เปิดอ่านแล้ว",
+    "opened": "เปิดอ่านแล้ว",
+    "bounced": "ตีกลับ",
     "click": "คลิกลิงก์แล้ว",
     "bounce": "ตีกลับ",
     "dropped": "ไม่ถูกส่ง (dropped)",

@@ -100,7 +100,7 @@ def test_should_render_figures_chart_and_tables_for_10k_agencies(
     expect(page.locator("#nonresponders tbody tr")).to_have_count(100)
     expect(page.locator("#nonresponders .pager")).to_contain_text("หน้า 1 /")
     expect(page.locator("#bounced tbody tr")).to_have_count(60)
-    expect(page.locator("#groups tbody tr")).to_have_count(3)  # department, provincial office, local government
+    expect(page.locator("#groups tbody tr")).to_have_count(3)  # the levels in "10k"
     shots = _shots(tmp_path)
     page.screenshot(path=str(shots / "dashboard-laptop.png"), full_page=False)
     page.locator("#nonresponders").scroll_into_view_if_needed()
