@@ -122,3 +122,28 @@ def test_should_move_the_deadline_rounds_with_an_extension(
     # 12 Sep is the -3 round; the -1 round (14 Sep, a Sunday, back to Friday 12) keeps the
     # two-day gap and goes out on Monday 15, the extended deadline itself.
     assert p1[-2:] == [dt.date(2025, 9, 12), dt.date(2025, 9, 15)]
+
+
+def test_should_address_the_last_escalation_to_the_provincial_office(
+    engine: Engine, world: FieldworkWorld
+) -> None:
+    from dgops.cycles import get_cycle
+    from dgops.reminders import PlannedReminder, build_message
+    from dgops.settings import get_settings
+
+    plan = PlannedReminder(world.ids["P1"], "P1", 4, "parent", "escalation_parent",
+                           "not_started", 3, dt.date(2025, 8, 29))  # fmt: skip
+    with session_scope(engine) as session:
+        built = build_message(session, get_cycle(session, YEAR), plan, settings=get_settings(),
+                              today=dt.date(2025, 8, 28))  # fmt: skip
+
+    assert built is not None
+    audience, message = built
+    assert audience == "parent"
+    assert message.context["parent_name"] == "สำนักงานจังหวัดเชียงใหม่"
+    emails = {r.email: r.role.value for r in message.recipients}
+    assert emails == {
+        "it@po.example.org": "coordinator",
+        "head@p1.example.org": "head",
+        "cio@p1.example.org": "cio",
+    }
