@@ -127,8 +127,13 @@ def project_rate(
 ) -> Projection:
     """Project a group's (default: the whole cycle's) response rate at the cycle's deadline."""
     cycle = cycle_of(session, year)
-    rate_now, total = _live_rate(session, cycle, by, value)
     current = trend(session, year, by=by, value=value)
+    that_day = current[current["day"] == today]
+    if len(that_day) and today < dt.date.today():
+        # A past day replayed: the figures of its snapshot, not today's live counts.
+        rate_now, total = float(that_day["rate"].iloc[0]), int(that_day["total"].iloc[0])
+    else:
+        rate_now, total = _live_rate(session, cycle, by, value)
     previous = previous_trend(session, year, by=by, value=value)
     return projection_from_curves(
         current,
