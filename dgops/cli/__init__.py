@@ -1,13 +1,30 @@
 """The `dgops` command line: every job of the survey year, runnable by hand.
 
-Each domain registers its own sub-command group from a module in this package.
+Each stage has its own module here with the typer groups it adds (``COMMANDS``); the modules
+import their domain code inside the commands, so ``dgops --help`` stays quick.
 """
 
 from __future__ import annotations
 
 import typer
 
-from dgops.cli import cycle, db
+from dgops.cli import (
+    credentials,
+    cycle,
+    db,
+    demo,
+    framework,
+    invite,
+    letters,
+    mail,
+    quality,
+    registry,
+    remind,
+    responses,
+    scoring,
+    track,
+    web,
+)
 
 app = typer.Typer(
     name="dgops",
@@ -19,36 +36,26 @@ app.add_typer(db.app, name="db")
 app.add_typer(cycle.app, name="cycle")
 
 
-def _register_optional() -> None:
-    # Sub-command groups of later stages; each module exposes `app` and `NAME`.
-    import importlib
-
-    for module_name in (
-        "registry",
-        "demo",
-        "framework",
-        "scoring",
-        "credentials",
-        "letters",
-        "mail",
-        "invite",
-        "web",
-        "responses",
-        "quality",
-        "track",
-        "remind",
-    ):
-        try:
-            module = importlib.import_module(f"dgops.cli.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"dgops.cli.{module_name}":
-                raise
-            continue
-        for name, sub in getattr(module, "COMMANDS", {}).items():
-            app.add_typer(sub, name=name)
-
-
-_register_optional()
+# The stages of the survey year, in the order an operator meets them. Each module exposes
+# ``COMMANDS``: the typer groups it adds at the top level (e.g. scoring adds score and recommend).
+_STAGES = (
+    registry,
+    demo,
+    framework,
+    credentials,
+    letters,
+    mail,
+    invite,
+    web,
+    responses,
+    track,
+    remind,
+    quality,
+    scoring,
+)
+for _stage in _STAGES:
+    for _name, _group in _stage.COMMANDS.items():
+        app.add_typer(_group, name=_name)
 
 
 def main() -> None:

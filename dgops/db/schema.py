@@ -29,9 +29,5 @@ MODEL_MODULES: tuple[str, ...] = (
 def load_all_models() -> MetaData:
     """Import every model module and return the complete metadata."""
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a domain not built yet
-            if exc.name is None or not name.startswith(exc.name):
-                raise
+        importlib.import_module(name)
     return Base.metadata
