@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,7 @@ from dgops.framework import (
     Question,
     ValueWeightRule,
 )
+from dgops.responses import EvidenceFile, EvidenceStorage
 
 __all__ = [
     "LEVEL_EFFECT",
@@ -170,10 +172,15 @@ def _answers_for(
             return [round(float(v) * top * 1.3) for v in draw]
         return [int(v) for v in rng.poisson(lam=5 + 40 * draw)]
     if q.type == "text":
-        return [str(_TEXTS[i % len(_TEXTS)]) if h else None for i, h in enumerate(hit)]
+        # Required texts are always answered (the portal refuses to submit without them).
+        return [
+            str(_TEXTS[i % len(_TEXTS)]) if h or q.required else None for i, h in enumerate(hit)
+        ]
     if q.type == "evidence":
         return [
-            hashlib.sha256(f"demo:{seed}:{aid}:{q.id}".encode()).hexdigest() if h else None
+            hashlib.sha256(f"demo:{seed}:{aid}:{q.id}".encode()).hexdigest()
+            if h or q.required
+            else None
             for aid, h in zip(ids, hit, strict=True)
         ]
     raise ValueError(f"{q.id}: unknown question type {q.type!r}")
@@ -258,6 +265,7 @@ def store_demo_responses(
     framework: Framework | None = None,
     actor: str = "demo",
     respondents: Mapping[int, dt.datetime] | None = None,
+    evidence_root: Path | None = None,
 ) -> dict[str, int]:
     """Write demo responses (submitted or verified, online or paper) with their answers.
 
@@ -364,6 +372,11 @@ def store_demo_responses(
             )
     for chunk_start in range(0, len(answer_rows), 10_000):
         session.execute(insert(Answer), answer_rows[chunk_start : chunk_start + 10_000])
+    n_evidence = 0
+    if evidence_root is not None:
+        n_evidence = _attach_demo_evidence(
+            session, fw, answers, response_id, EvidenceStorage(evidence_root), actor, now
+        )
     n_verified = int(verified.sum())
     return {
         "agencies": len(rows),
@@ -371,4 +384,68 @@ def store_demo_responses(
         "verified": n_verified,
         "submitted": len(ids) - n_verified,
         "answers": len(answer_rows),
+        "evidence": n_evidence,
     }
+
+
+def _demo_evidence_pdf() -> bytes:
+    """A one-page PDF standing in for the documents agencies attach to their claims."""
+    text = b"BT /F1 18 Tf 72 720 Td (dgops demo evidence) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _attach_demo_evidence(
+    session: Session,
+    framework: Framework,
+    answers: pd.DataFrame,
+    response_id: Mapping[int, int],
+    storage: EvidenceStorage,
+    actor: str,
+    now: dt.datetime,
+) -> int:
+    """Attach the demo evidence file to every claim whose question requires evidence."""
+    from dgops.framework import is_claim
+
+    content = _demo_evidence_pdf()
+    sha256 = storage.put(content)
+    wanted = [q for q in framework.questions if q.evidence == "required" and q.id in answers]
+    rows: list[dict[str, Any]] = []
+    for q in wanted:
+        column = answers[q.id]
+        for aid, value in zip(column.index.tolist(), column.tolist(), strict=True):
+            if is_claim(q, value):
+                rows.append(
+                    {
+                        "response_id": response_id[int(aid)],
+                        "question_id": q.id,
+                        "sha256": sha256,
+                        "filename": f"{q.id}.pdf",
+                        "content_type": "application/pdf",
+                        "size": len(content),
+                        "uploaded_by": actor,
+                        "uploaded_at": now,
+                    }
+                )
+    for start in range(0, len(rows), 5_000):
+        session.execute(insert(EvidenceFile), rows[start : start + 5_000])
+    return len(rows)

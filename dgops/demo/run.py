@@ -214,11 +214,50 @@ def answer_questionnaires(ctx: DemoContext) -> str:
     respondents = ctx.data.get("fieldwork", {}).get("respondents")
     with ctx.session() as session:
         counts = store_demo_responses(
-            session, ctx.year_be, ctx.seed, actor=ctx.actor, respondents=respondents
+            session,
+            ctx.year_be,
+            ctx.seed,
+            actor=ctx.actor,
+            respondents=respondents,
+            evidence_root=ctx.settings.var_dir / "evidence",
         )
     return (
         f"{counts['responses']:,} responses ({counts['verified']:,} verified, "
-        f"{counts['submitted']:,} awaiting checks), {counts['answers']:,} answers"
+        f"{counts['submitted']:,} awaiting checks), {counts['answers']:,} answers, "
+        f"{counts['evidence']:,} evidence files"
+    )
+
+
+def check_quality(ctx: DemoContext) -> str:
+    """Check the answers still awaiting checks with the Great Expectations suites: responses
+    with errors go back to their agency (comments, and an e-mail through the local sink), the
+    others become verified; Data Docs are built for operators under ``var/quality/``."""
+    from dgops.mail import MailConfig
+    from dgops.mail.sink import SinkServer
+    from dgops.quality import send_clarifications, settle_run, store_findings, validate_cycle
+    from dgops.quality.gx import GxProject
+
+    quality_dir = ctx.settings.var_dir / "quality"
+    project = GxProject(quality_dir, ctx.settings.expectations_dir, quality_dir / "data_docs")
+    with ctx.session() as session:
+        outcome = validate_cycle(session, ctx.year_be, actor=ctx.actor, project=project)
+    with ctx.session() as session:
+        store_findings(session, outcome.run_id, actor=ctx.actor)
+        settled = settle_run(session, outcome.run_id, actor=ctx.actor)
+    mails: dict[str, int] = {}
+    if settled.returned:
+        with SinkServer(outbox=ctx.settings.var_dir / "outbox") as sink:
+            config = MailConfig.from_settings(
+                ctx.settings, base_url=sink.url, api_key="SG.demo-sink", activity_lag=0.0
+            )
+            mails = send_clarifications(
+                ctx.engine, outcome.run_id, mail_config=config, portal_url=ctx.settings.portal_url
+            )
+    return (
+        f"checked {outcome.n_responses:,} submitted responses with {len(outcome.suites)} suites: "
+        f"{len(settled.verified):,} verified, {len(settled.returned):,} returned for clarification "
+        f"({sum(mails.values()):,} e-mails), {outcome.n_errors:,} error and "
+        f"{outcome.n_warnings:,} warning findings; Data Docs: {quality_dir / 'data_docs'}"
     )
 
 
@@ -325,6 +364,7 @@ DEFAULT_STEPS: tuple[DemoStep, ...] = (
     DemoStep("invitations", invite_agencies),
     DemoStep("fieldwork", simulate_fieldwork_period),
     DemoStep("responses", answer_questionnaires),
+    DemoStep("quality", check_quality),
     DemoStep("scoring", score_responses),
     DemoStep("recommendations", recommend_agencies),
 )

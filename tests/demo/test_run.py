@@ -48,6 +48,14 @@ def test_should_run_the_2023_demo_end_to_end_on_the_default_sqlite(tmp_path: Pat
     assert report.changed == ()
     assert report.deactivated == ()
     assert any("376" in line for line in summary.lines())
+    # the rest of the survey year ran on that registry
+    assert summary.data["invitations"]["accepted"] == 376
+    quality = next(s.note for s in summary.steps if s.name == "quality")
+    assert "verified" in quality
+    assert "returned" in quality
+    maturity = summary.data["maturity"]
+    assert int(maturity.loc["overall", "n"]) > 300
+    assert round(sum(maturity.loc["overall", f"pct_{k}"] for k in range(1, 6))) == 100
 
 
 def test_should_keep_the_data_and_change_nothing_when_run_again_with_keep(
