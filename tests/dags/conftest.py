@@ -35,3 +35,63 @@ def _isolate_airflow() -> Path:
 
 
 AIRFLOW_HOME = _isolate_airflow()
+
+
+# ---------------------------------------------------------------- end-to-end runs (fixtures)
+# Used by test_dag_quality_run.py and test_dag_fieldwork_run.py; the integrity module keeps its
+# own ``dagbag`` / ``airflow_db`` fixtures.
+
+import json  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def airflow_metadata_db() -> None:
+    """The isolated Airflow metadata database, migrated once per session (``dag.test`` needs
+    it; in-process ``upgradedb`` is several seconds faster than ``airflow db migrate``)."""
+    pytest.importorskip("airflow")
+    from airflow.utils.db import upgradedb
+
+    upgradedb()
+
+
+@pytest.fixture
+def dgops_var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """``DGOPS_VAR_DIR`` in a temporary folder, so the tasks' files (GE context, call lists)
+    stay out of the repository's ``var/``; the settings cache is cleared around the test."""
+    from dgops.settings import get_settings
+
+    var = tmp_path / "var"
+    var.mkdir()
+    monkeypatch.setenv("DGOPS_VAR_DIR", str(var))
+    get_settings.cache_clear()
+    yield var
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def sink_connections(tmp_path: Path, sqlite_engine: Engine) -> Iterator[tuple[Path, Any]]:
+    """A local SendGrid sink and a connections file: ``dgops_db`` → the test database,
+    ``dgops_sendgrid`` → the sink. Yields (connections file, sink)."""
+    from dgops.mail.sink import SinkServer
+
+    with SinkServer(api_key="SG.dag-e2e", outbox=tmp_path / "outbox") as sink:
+        host, port = sink.url.removeprefix("http://").split(":")
+        conns = {
+            "dgops_db": {"conn_type": "sqlite", "host": sqlite_engine.url.database},
+            "dgops_sendgrid": {
+                "conn_type": "http",
+                "host": host,
+                "schema": "http",
+                "port": int(port),
+                "password": "SG.dag-e2e",
+                "extra": {"activity_lag": 0},
+            },
+        }
+        path = tmp_path / "connections.json"
+        path.write_text(json.dumps(conns), encoding="utf-8")
+        yield path, sink
