@@ -74,7 +74,25 @@ def dgops_var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 
 
 @pytest.fixture
-def sink_connections(tmp_path: Path, sqlite_engine: Engine) -> Iterator[tuple[Path, Any]]:
+def fresh_secrets_backends() -> Iterator[None]:
+    """Forget the secrets backends Airflow's SDK memoised in this process.
+
+    ``ensure_secrets_loaded`` (airflow.sdk.configuration, 3.3) keeps the first custom backend it
+    builds, so every later ``dag.test(conn_file_path=...)`` in the process would read the
+    *first* test's connections file (a stale sink port: mail comes back ``deferred``).
+    Cleared before the test and after it, so tests that follow start clean too.
+    """
+    from airflow.sdk.configuration import clear_secrets_backends_cache
+
+    clear_secrets_backends_cache()
+    yield
+    clear_secrets_backends_cache()
+
+
+@pytest.fixture
+def sink_connections(
+    tmp_path: Path, sqlite_engine: Engine, fresh_secrets_backends: None
+) -> Iterator[tuple[Path, Any]]:
     """A local SendGrid sink and a connections file: ``dgops_db`` → the test database,
     ``dgops_sendgrid`` → the sink. Yields (connections file, sink)."""
     from dgops.mail.sink import SinkServer
