@@ -35,7 +35,9 @@ Params: `cycle_year` (พ.ศ.; empty = the cycle whose window contains the day)
 
 **Re-running is safe**: the snapshot of a day is replaced, a reminder round or the day's digest
 already accepted by SendGrid is never sent again, and an agency that submitted before the send
-gets nothing (statuses are read again right before each chunk is sent).
+gets nothing (statuses are read again right before each chunk is sent). A run for another day
+than today sends as of its logical date-time: a scheduled run's midnight is outside office
+hours (nothing sent); a manual run with a logical date of 10:00 that day sends that day's round.
 
 **Triage**
 - `send_reminders` failed: SendGrid or the database. Clear and re-run: only what was not
@@ -136,14 +138,20 @@ def send_reminders(
     from dgops.reminders import run_reminders
 
     assert params is not None
-    year = _year(params, _day())
+    day = _day()
+    year = _year(params, day)
     assert year is not None
+    now = dt.datetime.now(dt.UTC)
+    if now.astimezone(ZoneInfo("Asia/Bangkok")).date() != day:
+        # A run for another day (re-run, manual logical date, test) acts at its logical moment:
+        # a scheduled run's midnight is outside office hours, so a late retry sends nothing.
+        now = get_current_context()["logical_date"]
     engine = DgopsDatabaseHook().get_engine()
     try:
         report = run_reminders(
             session_factory_for(engine),
             year,
-            now=dt.datetime.now(dt.UTC),
+            now=now,
             mail_config=SendGridHook().get_config(),
             actor=f"airflow:{run_id}",
         )
