@@ -27,6 +27,7 @@ from dgops.registry.columns import (
     column_letter,
     match_header,
 )
+from dgops.registry.guards import xlsx_container_problem
 from dgops.registry.issues import RegistryError, RegistryIssue, Severity
 from dgops.registry.messages import message
 from dgops.registry.normalise import (
@@ -262,54 +263,16 @@ def _load_rows(path: Path, ctx: _Ctx, sheet: str | None, limits: ReadLimits) -> 
     return None
 
 
-def _looks_like_text(head: bytes) -> bool:
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            head.decode("cp874")
-        except UnicodeDecodeError:
-            return False
-    return True
-
-
 def _check_zip(path: Path, ctx: _Ctx, limits: ReadLimits) -> bool:
-    if not zipfile.is_zipfile(path):
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            ctx.add("xlsx.legacy")
-        elif _looks_like_text(head):
-            ctx.add("xlsx.is_text")
-        else:
-            ctx.add("xlsx.not_zip")
-        return False
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        ctx.add("xlsx.not_zip")
-        return False
-    names = {i.filename for i in infos}
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        ctx.add("xlsx.macro")
-        return False
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_uncompressed_bytes:
-        ctx.add("xlsx.bomb", detail=f"{total / 2**20:.0f} MB uncompressed")
-        return False
-    for info in infos:
-        if info.file_size > 2**20:
-            ratio = info.file_size / max(info.compress_size, 1)
-            if ratio > limits.max_compression_ratio:
-                ctx.add("xlsx.bomb", detail=f"{info.filename}: ratio {ratio:.0f}:1")
-                return False
-    if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
-        ctx.add("xlsx.not_workbook")
-        return False
-    return True
+    problem = xlsx_container_problem(path, limits)
+    if problem is None:
+        return True
+    code, detail = problem
+    if detail:
+        ctx.add(f"xlsx.{code}", detail=detail)
+    else:
+        ctx.add(f"xlsx.{code}")
+    return False
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+\d+))?"')

@@ -48,7 +48,7 @@ def _nothing_written(world: World) -> None:
         ("zip_bomb.xlsx", "bomb", ""),
         ("not_a_template.xlsx", "not_template", ""),
         ("legacy.xls", "legacy", ""),
-        ("text_renamed.xlsx", "not_zip", ""),
+        ("text_renamed.xlsx", "is_text", ""),
     ],
 )
 def test_should_refuse_each_bad_file_and_write_nothing(
