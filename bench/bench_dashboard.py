@@ -35,12 +35,14 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select
 
 from dgops.cycles import create_cycle
+from dgops.cycles.models import SurveyCycle
 from dgops.db import make_engine, session_scope, upgrade
-from dgops.db.models import Agency, CycleAgency, Response, SurveyCycle
 from dgops.demo import generate_registry
 from dgops.demo.run import cycle_dates
 from dgops.mail.models import MailCorrection, MailMessage
 from dgops.registry import import_registry
+from dgops.registry.models import Agency, CycleAgency
+from dgops.responses.models import Response
 from dgops.tracking.models import FieldworkSnapshot
 from dgops.tracking.snapshot import snapshot_rows
 

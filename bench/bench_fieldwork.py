@@ -26,10 +26,11 @@ TARGET_SECONDS = 5.0
 def _setup(db: Path, scale: str) -> int:
     from dgops.cycles import create_cycle
     from dgops.db import make_engine, session_scope, upgrade
-    from dgops.db.models import CycleAgency, Response
     from dgops.demo import generate_registry
     from dgops.mail import MailMessage
     from dgops.registry import import_registry
+    from dgops.registry.models import CycleAgency
+    from dgops.responses.models import Response
 
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)

@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         with session_scope(engine) as session:
             cycle_agency = plan.batches[0][0]
             from dgops.cycles import get_cycle
-            from dgops.db.models import Agency
+            from dgops.registry.models import Agency
 
             agency = session.get(Agency, cycle_agency)
             assert agency is not None

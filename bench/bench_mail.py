@@ -35,7 +35,6 @@ def _child(db: str, base_url: str, workers: int) -> None:
     """In the subprocess: set up N agencies, send, re-run; print JSON figures."""
     from dgops.cycles import create_cycle
     from dgops.db import make_engine, session_scope, upgrade
-    from dgops.db.models import Agency, AgencyLevel, Contact, ContactRole
     from dgops.mail import (
         Attachment,
         MailConfig,
@@ -44,6 +43,7 @@ def _child(db: str, base_url: str, workers: int) -> None:
         send_batch,
         session_factory_for,
     )
+    from dgops.registry.models import Agency, AgencyLevel, Contact, ContactRole
     from dgops.settings import PROJECT_ROOT
 
     engine = make_engine(f"sqlite:///{db}")

@@ -34,8 +34,8 @@ def _records(n: int = 10_000) -> list[AgencyRecord]:
     else:
         return list(generate_registry(scale="10k", seed=1))
     # Fallback: synthetic provincial offices (the demo generator is not installed).
-    from dgops.db.models import AgencyLevel, ContactRole
     from dgops.registry import AgencyRecord, ContactRecord
+    from dgops.registry.models import AgencyLevel, ContactRole
     from dgops.registry.reference import ALL_PROVINCES
 
     out = []

@@ -58,7 +58,7 @@ def _child(folder: str, db: str, n: int) -> None:
 
     from dgops.cycles import create_cycle
     from dgops.db import make_engine, upgrade
-    from dgops.db.models import Agency, AgencyLevel
+    from dgops.registry.models import Agency, AgencyLevel
     from dgops.responses import import_xlsx
 
     engine = make_engine(f"sqlite:///{db}")

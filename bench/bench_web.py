@@ -34,9 +34,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from dgops.credentials import issue_credentials
+from dgops.cycles.models import SurveyCycle
 from dgops.db import make_engine, session_scope, upgrade
-from dgops.db.models import Agency, AgencyLevel, SurveyCycle
 from dgops.framework import Question, load_framework
+from dgops.registry.models import Agency, AgencyLevel
 
 PASSWORD = "รหัสผ่านทดสอบประสิทธิภาพ-2566"
 

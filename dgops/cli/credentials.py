@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from dgops.cli._common import actor, console, engine, fail
 from dgops.credentials import issue_credentials
 from dgops.cycles import CycleError, get_cycle
+from dgops.cycles.models import SurveyCycle
 from dgops.db import session_scope
-from dgops.db.models import Agency, CycleAgency, SurveyCycle
 from dgops.letters import build_invitation_contexts, load_issuer, render_letters
+from dgops.registry.models import Agency, CycleAgency
 
 app = typer.Typer(help="รหัสเข้าระบบ / portal credentials.", no_args_is_help=True)
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from dgops.cli._common import console, engine, fail
 from dgops.cycles import CycleError, get_cycle
 from dgops.db import session_scope
-from dgops.db.models import Agency
 from dgops.letters import build_invitation_context, load_issuer, render_letter
+from dgops.registry.models import Agency
 
 app = typer.Typer(help="หนังสือราชการ / official letters.", no_args_is_help=True)
 

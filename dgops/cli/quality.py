@@ -96,8 +96,8 @@ def findings(
 
     from dgops.cycles import get_cycle
     from dgops.db import session_scope
-    from dgops.db.models import Agency
     from dgops.quality import QualityFinding
+    from dgops.registry.models import Agency
 
     with session_scope(engine()) as s:
         c = get_cycle(s, cycle)
@@ -153,9 +153,9 @@ def evidence_list(
 
     from dgops.cycles import get_cycle
     from dgops.db import session_scope
-    from dgops.db.models import Agency
     from dgops.framework import load_framework
     from dgops.quality import evidence_claims
+    from dgops.registry.models import Agency
 
     with session_scope(engine()) as s:
         c = get_cycle(s, cycle)
@@ -180,9 +180,10 @@ def _review(cycle: int, agency: str, question: str, decision: str, reason: str) 
 
     from dgops.cycles import get_cycle
     from dgops.db import session_scope
-    from dgops.db.models import Agency, Response
     from dgops.framework import load_framework
     from dgops.quality import review_evidence
+    from dgops.registry.models import Agency
+    from dgops.responses.models import Response
 
     with session_scope(engine()) as s:
         c = get_cycle(s, cycle)

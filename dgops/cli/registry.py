@@ -13,7 +13,6 @@ from sqlalchemy import select
 from dgops.cli._common import actor, console, engine, err_console, fail, progress
 from dgops.cycles import CycleError, get_cycle
 from dgops.db import session_scope
-from dgops.db.models import Agency, AgencyLevel, CycleAgency
 from dgops.registry import (
     ImportReport,
     ReadLimits,
@@ -25,6 +24,7 @@ from dgops.registry import (
     load_records,
 )
 from dgops.registry import reference as ref
+from dgops.registry.models import Agency, AgencyLevel, CycleAgency
 
 app = typer.Typer(
     help="The agency registry (ทะเบียนหน่วยงาน): import, export and show.",

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from dgops.cli._common import actor, console, engine, fail, progress
 from dgops.cycles import CycleError, get_cycle
+from dgops.cycles.models import SurveyCycle
 from dgops.db import session_scope
-from dgops.db.models import Agency, CycleAgency, Response, SurveyCycle
 from dgops.framework import Framework, load_framework
+from dgops.registry.models import Agency, CycleAgency
 from dgops.responses import (
     FileReport,
     ImportProblem,
@@ -33,6 +34,7 @@ from dgops.responses import (
     transitions_of,
     verify_response,
 )
+from dgops.responses.models import Response
 
 app = typer.Typer(
     help="Responses (แบบสำรวจที่หน่วยงานตอบ): offline XLSX questionnaires, import, show, return.",

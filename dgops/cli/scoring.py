@@ -7,7 +7,7 @@ from rich.table import Table
 
 from dgops.cli._common import actor, console, engine, fail
 from dgops.db import session_scope
-from dgops.db.models import ResponseStatus
+from dgops.responses.models import ResponseStatus
 
 score_app = typer.Typer(
     help="Score a cycle's responses and store the results (a new run supersedes the last).",
@@ -99,7 +99,7 @@ def show_cmd(
     from sqlalchemy import select
 
     from dgops.cycles import CycleError, get_cycle
-    from dgops.db.models import Agency
+    from dgops.registry.models import Agency
     from dgops.results import current_run, load_recommendations, load_scores
 
     with session_scope(engine()) as session:

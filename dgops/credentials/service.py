@@ -25,8 +25,9 @@ from dgops.credentials.codes import (
     verify_hash,
 )
 from dgops.credentials.models import ActivationCodeRow, PortalAccount
+from dgops.cycles.models import SurveyCycle
 from dgops.db.audit import record_audit
-from dgops.db.models import Agency, SurveyCycle
+from dgops.registry.models import Agency
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dgops.cycles.models import CycleStatus, SurveyCycle
 from dgops.db.audit import record_audit
-from dgops.db.models import CycleStatus, SurveyCycle
 
 __all__ = ["CycleError", "create_cycle", "get_cycle", "list_cycles", "to_be", "to_ce"]
 

@@ -15,6 +15,9 @@ from dgops.db.models import Base
 
 MODEL_MODULES: tuple[str, ...] = (
     "dgops.db.models",
+    "dgops.cycles.models",
+    "dgops.registry.models",
+    "dgops.results.models",
     "dgops.credentials.models",
     "dgops.letters.models",
     "dgops.mail.models",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from dgops.db.models import AgencyType, Mission
+from dgops.registry.models import AgencyType, Mission
 
 _TYPE_CODES = {
     "G": AgencyType.GOVERNMENT_AGENCY,

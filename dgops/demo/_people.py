@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from dgops.db.models import AgencyLevel, AgencyType, ContactRole
 from dgops.demo import _data
+from dgops.registry.models import AgencyLevel, AgencyType, ContactRole
 from dgops.registry.records import AgencyRecord, ContactRecord
 
 PUBLIC_MAIL_DOMAINS: tuple[str, ...] = ("example.com", "example.net")

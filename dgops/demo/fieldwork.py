@@ -22,9 +22,10 @@ import numpy as np
 from sqlalchemy import Engine, insert, select, update
 
 from dgops.db import session_scope
-from dgops.db.models import CycleAgency, Response, ResponseEvent
 from dgops.mail import MailConfig, MailMessage, ingest_events, session_factory_for
+from dgops.registry.models import CycleAgency
 from dgops.reminders import ThaiCalendar, call_list, run_reminders, send_digest, write_call_list
+from dgops.responses.models import Response, ResponseEvent
 from dgops.tracking import Manager, load_policy, take_snapshot
 from dgops.tracking.queries import cycle_of
 

@@ -24,7 +24,6 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
 
-from dgops.db.models import AgencyLevel, AgencyType, Mission
 from dgops.demo import _data
 from dgops.demo._people import (
     ContactFactory,
@@ -34,6 +33,7 @@ from dgops.demo._people import (
     make_imperfect,
     provincial_cio_title,
 )
+from dgops.registry.models import AgencyLevel, AgencyType, Mission
 from dgops.registry.records import AgencyRecord
 from dgops.registry.reference import (
     BANGKOK,

@@ -25,14 +25,6 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from dgops.db.models import (
-    Agency,
-    Answer,
-    CycleAgency,
-    Response,
-    ResponseEvent,
-    ResponseStatus,
-)
 from dgops.framework import (
     BandsRule,
     Framework,
@@ -41,7 +33,9 @@ from dgops.framework import (
     Question,
     ValueWeightRule,
 )
+from dgops.registry.models import Agency, CycleAgency
 from dgops.responses import EvidenceFile, EvidenceStorage
+from dgops.responses.models import Answer, Response, ResponseEvent, ResponseStatus
 
 __all__ = [
     "LEVEL_EFFECT",

@@ -23,8 +23,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dgops.db import make_engine, session_scope, upgrade
-from dgops.db.models import Agency, AgencyLevel, AgencyType, Contact, CycleAgency, Mission
 from dgops.demo.registry import RegistryCounts, write_demo_registry
+from dgops.registry.models import Agency, AgencyLevel, AgencyType, Contact, CycleAgency, Mission
 from dgops.settings import Settings
 
 DEMO_YEAR_BE = 2566

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dgops.cycles import get_cycle
-from dgops.db.models import Agency, ContactRole, CycleAgency, SurveyCycle
+from dgops.cycles.models import SurveyCycle
 from dgops.letters import INVITATION
 from dgops.mail import MailConfig, MailMessage, OutgoingMessage, SendStatus, preflight
 from dgops.mail import recipients_from_contacts as _recipients
+from dgops.registry.models import Agency, ContactRole, CycleAgency
 from dgops.settings import Settings, get_settings
 
 ROUND = 1

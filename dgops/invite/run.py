@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from dgops.credentials import CredentialPolicy, IssuedCredential, issue_credentials
 from dgops.credentials.models import ActivationCodeRow, PortalAccount
 from dgops.cycles import get_cycle
-from dgops.db.models import Agency, SurveyCycle
+from dgops.cycles.models import SurveyCycle
 from dgops.invite.plan import (
     check_agencies,
     ledger_states,
@@ -59,6 +59,7 @@ from dgops.mail import (
     session_factory_for,
 )
 from dgops.mail.transport import TransportFactory
+from dgops.registry.models import Agency
 from dgops.settings import Settings
 
 SessionFactory = Callable[[], Session]

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.cycles import get_cycle
-from dgops.db.models import Agency, CycleAgency
 from dgops.invite.plan import ROUND, InviteProblem, plan_invitations
 from dgops.letters import INVITATION
 from dgops.mail import MailConfig, MailMessage, SendStatus
+from dgops.registry.models import Agency, CycleAgency
 from dgops.settings import Settings
 
 STATUS_TH = {

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from dgops.credentials import ActivationCode, IssuedCredential
 from dgops.credentials.service import BANGKOK
-from dgops.db.models import Agency, ContactRole, SurveyCycle
+from dgops.cycles.models import SurveyCycle
 from dgops.letters.issuer import IssuerSettings
 from dgops.letters.numbers import LetterKey, allocate_numbers, format_number
+from dgops.registry.models import Agency, ContactRole
 from dgops.settings import get_settings
 
 INVITATION = "invitation"

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dgops.db.models import ContactRole
+from dgops.registry.models import ContactRole
 from dgops.settings import Settings, get_settings
 
 

@@ -28,9 +28,9 @@ from sendgrid.helpers.mail import (
     To,
 )
 
-from dgops.db.models import Contact, ContactRole
 from dgops.mail.config import MailConfig
 from dgops.mail.templates import RenderedEmail
+from dgops.registry.models import Contact, ContactRole
 
 # Names of the custom args every message carries (no personal data: ids and codes only).
 ARG_CYCLE = "dgops_cycle"

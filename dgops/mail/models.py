@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dgops.db.models import Base, _enum, utcnow
+from dgops.db.models import Base, enum_column, utcnow
 
 
 class SendStatus(enum.StrEnum):
@@ -74,7 +74,7 @@ class MailMessage(Base):
     message_key: Mapped[str] = mapped_column(String(36), unique=True)
     """Random, globally unique; sent as a custom arg and used to find the message in SendGrid."""
     status: Mapped[SendStatus] = mapped_column(
-        _enum(SendStatus, "mail_send_status"), default=SendStatus.PENDING
+        enum_column(SendStatus, "mail_send_status"), default=SendStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sg_message_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
@@ -83,7 +83,7 @@ class MailMessage(Base):
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
     delivery_status: Mapped[DeliveryStatus | None] = mapped_column(
-        _enum(DeliveryStatus, "mail_delivery_status"), nullable=True
+        enum_column(DeliveryStatus, "mail_delivery_status"), nullable=True
     )
     sending_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -130,7 +130,7 @@ class MailCorrection(Base):
     event: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[CorrectionStatus] = mapped_column(
-        _enum(CorrectionStatus, "mail_correction_status"), default=CorrectionStatus.OPEN
+        enum_column(CorrectionStatus, "mail_correction_status"), default=CorrectionStatus.OPEN
     )
     occurrences: Mapped[int] = mapped_column(Integer, default=1)
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

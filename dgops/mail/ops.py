@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dgops.db.audit import record_audit
-from dgops.db.models import Agency
 from dgops.mail.ledger import count_by_status
 from dgops.mail.models import (
     CorrectionStatus,
@@ -18,6 +17,7 @@ from dgops.mail.models import (
     MailMessage,
     SendStatus,
 )
+from dgops.registry.models import Agency
 
 
 class MailOpsError(ValueError):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dgops.db.models import Base, _enum, utcnow
+from dgops.db.models import Base, enum_column, utcnow
 
 
 class Severity(enum.StrEnum):
@@ -81,7 +81,7 @@ class QualityCheck(Base):
     )
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))
     outcome: Mapped[CheckOutcome] = mapped_column(
-        _enum(CheckOutcome, "quality_check_outcome"), default=CheckOutcome.PENDING
+        enum_column(CheckOutcome, "quality_check_outcome"), default=CheckOutcome.PENDING
     )
     round: Mapped[int] = mapped_column(Integer, default=0)
     """How many times the response has been returned, including by this run."""
@@ -106,12 +106,12 @@ class QualityFinding(Base):
     question_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     suite: Mapped[str] = mapped_column(String(100))
     rule: Mapped[str] = mapped_column(String(64))
-    severity: Mapped[Severity] = mapped_column(_enum(Severity, "quality_severity"))
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, "quality_severity"))
     message_th: Mapped[str] = mapped_column(Text)
     message_en: Mapped[str] = mapped_column(Text, default="")
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     status: Mapped[FindingStatus] = mapped_column(
-        _enum(FindingStatus, "quality_finding_status"), default=FindingStatus.OPEN, index=True
+        enum_column(FindingStatus, "quality_finding_status"), default=FindingStatus.OPEN, index=True
     )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -134,7 +134,9 @@ class EvidenceReview(Base):
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))
     question_id: Mapped[str] = mapped_column(String(64))
-    decision: Mapped[ReviewDecision] = mapped_column(_enum(ReviewDecision, "evidence_decision"))
+    decision: Mapped[ReviewDecision] = mapped_column(
+        enum_column(ReviewDecision, "evidence_decision")
+    )
     reason: Mapped[str] = mapped_column(Text, default="")
     override_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     reviewed_by: Mapped[str] = mapped_column(String(100))

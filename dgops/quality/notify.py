@@ -7,9 +7,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dgops.db.models import Agency, Response, SurveyCycle
+from dgops.cycles.models import SurveyCycle
 from dgops.mail import OutgoingMessage, recipients_from_contacts
 from dgops.quality.models import CheckOutcome, FindingStatus, QualityCheck, QualityFinding, Severity
+from dgops.registry.models import Agency
+from dgops.responses.models import Response
 
 __all__ = ["KIND", "clarification_messages"]
 

@@ -15,9 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.db import record_audit
-from dgops.db.models import Agency, Response, utcnow
+from dgops.db.models import utcnow
 from dgops.framework import Framework, Question, is_claim, not_done_option
 from dgops.quality.models import EvidenceReview, ReviewDecision
+from dgops.registry.models import Agency
+from dgops.responses.models import Response
 
 __all__ = ["Claim", "apply_overrides", "evidence_claims", "not_done_value", "review_evidence"]
 
@@ -53,8 +55,8 @@ def evidence_claims(
     session: Session, cycle_id: int, framework: Framework, *, agency_id: int | None = None
 ) -> list[Claim]:
     """Every claim (level ≥ 3, evidence asked, positive answer) of the cycle's responses."""
-    from dgops.db.models import Answer
     from dgops.responses import EvidenceFile
+    from dgops.responses.models import Answer
 
     questions = {
         q.id: q

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from dgops.db import record_audit, session_scope
-from dgops.db.models import Agency, Answer, Response, ResponseEvent, ResponseStatus, utcnow
+from dgops.db.models import utcnow
 from dgops.framework import Framework
 from dgops.quality.frame import FINGERPRINT, build_check_frame
 from dgops.quality.gx import Failure, GxProject, validate_frame
@@ -31,6 +31,8 @@ from dgops.quality.models import (
     Severity,
 )
 from dgops.quality.suites import load_suites
+from dgops.registry.models import Agency
+from dgops.responses.models import Answer, Response, ResponseEvent, ResponseStatus
 
 __all__ = [
     "ACTOR",

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dgops.db.models import ContactRole
+from dgops.registry.models import ContactRole
 from dgops.registry.records import CONTACT_FIELDS, SHEET_ROLES
 from dgops.registry.reference import ROLE_LABELS_TH
 

@@ -21,7 +21,11 @@ from sqlalchemy.orm import Session
 
 from dgops.cycles import CycleError, get_cycle
 from dgops.db.audit import AuditEntry, record_audits
-from dgops.db.models import (
+from dgops.db.models import utcnow
+from dgops.registry._collector import collector_paused
+from dgops.registry.issues import RegistryError, RegistryIssue
+from dgops.registry.messages import message
+from dgops.registry.models import (
     Agency,
     AgencyLevel,
     AgencyType,
@@ -29,11 +33,7 @@ from dgops.db.models import (
     ContactRole,
     CycleAgency,
     Mission,
-    utcnow,
 )
-from dgops.registry._collector import collector_paused
-from dgops.registry.issues import RegistryError, RegistryIssue
-from dgops.registry.messages import message
 from dgops.registry.reader import ReadLimits, ReadResult, check_references, read_records
 from dgops.registry.reader import read_registry as _read_registry
 from dgops.registry.records import CONTACT_FIELDS, SHEET_ROLES, AgencyRecord, ContactRecord

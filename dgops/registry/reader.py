@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dgops.db.models import AgencyLevel, AgencyType, ContactRole, Mission
 from dgops.registry import reference as ref
 from dgops.registry._collector import collector_paused
 from dgops.registry.columns import (
@@ -30,6 +29,7 @@ from dgops.registry.columns import (
 from dgops.registry.guards import xlsx_container_problem
 from dgops.registry.issues import RegistryError, RegistryIssue, Severity
 from dgops.registry.messages import message
+from dgops.registry.models import AgencyLevel, AgencyType, ContactRole, Mission
 from dgops.registry.normalise import (
     ALREADY_CLEAN,
     PhoneError,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dgops.db.models import AgencyLevel, AgencyType, ContactRole, Mission
+from dgops.registry.models import AgencyLevel, AgencyType, ContactRole, Mission
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ Thai labels are what operators type and see in spreadsheets; the codes are what 
 
 from __future__ import annotations
 
-from dgops.db.models import AgencyLevel, AgencyType, ContactRole, Mission
+from dgops.registry.models import AgencyLevel, AgencyType, ContactRole, Mission
 
 LEVEL_LABELS_TH: dict[AgencyLevel, str] = {
     AgencyLevel.DEPARTMENT: "หน่วยงานระดับกรมหรือเทียบเท่า",

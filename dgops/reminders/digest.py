@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dgops.db.models import Agency, AgencyLevel, ContactRole
 from dgops.mail import Attachment, MailConfig, OutgoingMessage, Recipient, send_batch
 from dgops.mail.transport import TransportFactory
+from dgops.registry.models import Agency, AgencyLevel, ContactRole
 from dgops.registry.reference import LEVEL_LABELS_TH
 from dgops.tracking.policy import Manager, load_policy
 from dgops.tracking.projection import behind_groups, project_rate

@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dgops.db.models import Base, _enum, utcnow
+from dgops.db.models import Base, enum_column, utcnow
 
 
 class HoldMode(enum.StrEnum):
@@ -27,7 +27,7 @@ class ReminderHold(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("survey_cycle.id", ondelete="CASCADE"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
-    mode: Mapped[HoldMode] = mapped_column(_enum(HoldMode, "reminder_hold_mode"))
+    mode: Mapped[HoldMode] = mapped_column(enum_column(HoldMode, "reminder_hold_mode"))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

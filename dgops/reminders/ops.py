@@ -7,8 +7,9 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dgops.cycles.models import CycleExtension
 from dgops.db import record_audit
-from dgops.db.models import Agency, CycleExtension
+from dgops.registry.models import Agency
 from dgops.reminders.models import HoldMode, ReminderHold
 from dgops.reminders.send import ReminderError
 from dgops.tracking.queries import GROUP_FIELDS, cycle_of

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from dgops.db.models import SurveyCycle
+from dgops.cycles.models import SurveyCycle
 from dgops.reminders.calendar import ThaiCalendar
 from dgops.tracking.policy import FieldworkPolicy, ReminderRound, load_policy
 from dgops.tracking.queries import (

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dgops.db.models import Agency, AgencyLevel, ContactRole, Response, SurveyCycle
+from dgops.cycles.models import SurveyCycle
 from dgops.mail import MailConfig, OutgoingMessage, Problem, Recipient, send_batch
 from dgops.mail.transport import TransportFactory
+from dgops.registry.models import Agency, AgencyLevel, ContactRole
 from dgops.reminders.calendar import ThaiCalendar
 from dgops.reminders.schedule import (
     KIND,
@@ -25,6 +26,7 @@ from dgops.reminders.schedule import (
     select_due,
     template_for,
 )
+from dgops.responses.models import Response
 from dgops.settings import Settings, get_settings
 from dgops.tracking.policy import FieldworkPolicy, load_policy
 from dgops.tracking.queries import RESPONDED, agency_progress, cycle_of, effective_deadlines

@@ -2,7 +2,7 @@
 
 Agencies answer online (the portal calls this API) or offline in a spreadsheet that operators
 import (:mod:`dgops.responses.xlsx`, :mod:`dgops.responses.wide`); every path ends in the same
-stored :class:`~dgops.db.models.Response` whose status changes are recorded as events. Every
+stored :class:`~dgops.responses.models.Response` whose status changes are recorded as events. Every
 function takes the caller's session and never commits. See docs/responses.md.
 """
 

@@ -20,11 +20,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dgops.cycles.models import SurveyCycle
 from dgops.db.audit import record_audit
-from dgops.db.models import Answer, Response, ResponseStatus, SurveyCycle, utcnow
+from dgops.db.models import utcnow
 from dgops.framework import Framework, load_framework
 from dgops.responses.errors import EvidenceError
-from dgops.responses.models import EvidenceFile
+from dgops.responses.models import Answer, EvidenceFile, Response, ResponseStatus
 from dgops.responses.service import _transition, ensure_unlocked
 
 __all__ = [

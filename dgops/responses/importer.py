@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.cycles import get_cycle
-from dgops.db.models import Agency, ResponseStatus
 from dgops.framework import Framework, load_framework
+from dgops.registry.models import Agency
 from dgops.responses._guards import GUARD_MESSAGES, ReadLimits, workbook_problem
 from dgops.responses.domain import AnswerValueError, looks_like_formula, parse_answer
 from dgops.responses.errors import IncompleteError, ResponseError
@@ -38,6 +38,7 @@ from dgops.responses.layout import (
     layout_digest,
     signature_of,
 )
+from dgops.responses.models import ResponseStatus
 from dgops.responses.report import FileReport, ImportProblem, ImportReport
 from dgops.responses.service import get_response, save_answers, submit
 from dgops.responses.template import QUESTIONNAIRE_SHEET, SIGNATURE_SHEET

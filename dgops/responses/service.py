@@ -23,15 +23,9 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dgops.db.models import (
-    Answer,
-    CycleAgency,
-    Response,
-    ResponseEvent,
-    ResponseStatus,
-    utcnow,
-)
+from dgops.db.models import utcnow
 from dgops.framework import Framework, is_claim
+from dgops.registry.models import CycleAgency
 from dgops.responses.domain import AnswerValueError, is_answered, parse_answer
 from dgops.responses.errors import (
     IncompleteError,
@@ -40,7 +34,14 @@ from dgops.responses.errors import (
     ResponseError,
     TransitionError,
 )
-from dgops.responses.models import EvidenceFile, ResponseComment
+from dgops.responses.models import (
+    Answer,
+    EvidenceFile,
+    Response,
+    ResponseComment,
+    ResponseEvent,
+    ResponseStatus,
+)
 
 __all__ = [
     "ALLOWED_TRANSITIONS",

@@ -8,8 +8,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dgops.db.models import Agency, Answer, Response, ResponseStatus
 from dgops.framework import Framework
+from dgops.registry.models import Agency
+from dgops.responses.models import Answer, Response, ResponseStatus
 
 __all__ = ["AGENCY_COLUMNS", "load_agencies", "load_answers"]
 

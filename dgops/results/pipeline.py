@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from dgops.db.models import ResponseStatus, ScoreKind, ScoreRun
 from dgops.framework import Framework
 from dgops.recommend.rules import RuleBook
+from dgops.responses.models import ResponseStatus
 from dgops.results.answers import load_agencies, load_answers
+from dgops.results.models import ScoreKind, ScoreRun
 from dgops.results.store import (
     current_run,
     load_scores,

@@ -1,6 +1,6 @@
 """Storing scoring results: one run per scoring of a cycle, superseding the previous run.
 
-``store_scores`` writes a :class:`~dgops.db.models.ScoreRun` and every agency's overall, pillar
+``store_scores`` writes a :class:`~dgops.results.models.ScoreRun` and every agency's overall, pillar
 and sub-indicator scores (full precision) with levels, group band and ranks, in bulk and inside
 the caller's transaction. A new run marks the cycle's current run superseded (a partial unique
 index guarantees one current run per cycle); runs superseded longer ago than ``keep_history``
@@ -17,7 +17,8 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from dgops.db.models import (
+from dgops.recommend.national import NationalRecommendation as NationalAdvice
+from dgops.results.models import (
     AgencyRecommendation,
     NationalRecommendation,
     ScoreKind,
@@ -25,7 +26,6 @@ from dgops.db.models import (
     ScoreRunStatus,
     ScoreValue,
 )
-from dgops.recommend.national import NationalRecommendation as NationalAdvice
 from dgops.scoring import ScoreResult
 
 __all__ = [

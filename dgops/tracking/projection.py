@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from dgops.db.models import SurveyCycle
+from dgops.cycles.models import SurveyCycle
 from dgops.tracking.policy import FieldworkPolicy, load_policy
 from dgops.tracking.queries import (
     ALL_FIELD,

@@ -12,7 +12,8 @@ import pandas as pd
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from dgops.db.models import CycleExtension, ResponseStatus, SurveyCycle
+from dgops.cycles.models import CycleExtension, SurveyCycle
+from dgops.responses.models import ResponseStatus
 from dgops.settings import PROJECT_ROOT, get_settings
 
 GROUP_FIELDS: tuple[str, ...] = ("level", "agency_type", "mission", "ministry", "province")

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from dgops.db.models import SurveyCycle
+from dgops.cycles.models import SurveyCycle
 from dgops.tracking.models import FieldworkSnapshot
 from dgops.tracking.queries import (
     ALL_FIELD,

@@ -36,11 +36,11 @@ from dgops.credentials import (
     verify_password,
 )
 from dgops.credentials.models import PortalAccount
+from dgops.cycles.models import SurveyCycle
 from dgops.db import make_engine
-from dgops.db.models import Agency, SurveyCycle
-from dgops.db.models import Response as ResponseRow
 from dgops.framework import Framework, load_framework
 from dgops.mail.templates import thai_date
+from dgops.registry.models import Agency
 from dgops.responses import (
     EvidenceError,
     EvidenceFile,
@@ -61,6 +61,7 @@ from dgops.responses import (
     store_evidence,
     submit,
 )
+from dgops.responses.models import Response as ResponseRow
 from dgops.settings import Settings, get_settings
 from dgops.web.config import WebConfig
 from dgops.web.security import (

@@ -17,7 +17,6 @@ from dgops.credentials import CredentialPolicy, issue_credentials
 from dgops.credentials.models import PortalAccount
 from dgops.cycles import get_cycle
 from dgops.db import record_audit, session_scope
-from dgops.db.models import Agency
 from dgops.mail import (
     MailConfig,
     MailMessage,
@@ -28,6 +27,7 @@ from dgops.mail import (
     session_factory_for,
 )
 from dgops.mail.transport import TransportFactory
+from dgops.registry.models import Agency
 from dgops.web.security import revoke_account_sessions
 
 KIND = "password_reset"

@@ -9,8 +9,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from dgops.credentials import CredentialPolicy, HashProfile
+from dgops.cycles.models import SurveyCycle
 from dgops.db import session_scope
-from dgops.db.models import Agency, AgencyLevel, SurveyCycle
+from dgops.registry.models import Agency, AgencyLevel
 
 CHEAP = HashProfile(time_cost=1, memory_cost=64, parallelism=1)
 

@@ -20,9 +20,10 @@ from dgops.credentials import (
     verify_password,
 )
 from dgops.credentials.models import ActivationCodeRow, PortalAccount
+from dgops.cycles.models import SurveyCycle
 from dgops.db import session_scope
-from dgops.db.models import Agency, SurveyCycle
 from dgops.db.schema import load_all_models
+from dgops.registry.models import Agency
 from tests.credentials.conftest import seed
 
 NOW = dt.datetime(2023, 7, 1, 3, 0, tzinfo=dt.UTC)

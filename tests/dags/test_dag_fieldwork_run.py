@@ -46,16 +46,9 @@ def fieldwork_world(sqlite_engine: Engine) -> Engine:
     """Cycle 2568 (1 Jul – 29 Aug 2025), four enrolled agencies invited on the opening day."""
     from dgops.cycles import create_cycle
     from dgops.db import session_scope
-    from dgops.db.models import (
-        Agency,
-        AgencyLevel,
-        Contact,
-        ContactRole,
-        CycleAgency,
-        Response,
-        ResponseStatus,
-    )
     from dgops.mail import CorrectionStatus, MailCorrection, MailMessage, SendStatus
+    from dgops.registry.models import Agency, AgencyLevel, Contact, ContactRole, CycleAgency
+    from dgops.responses.models import Response, ResponseStatus
 
     invited_at = dt.datetime.combine(OPEN, dt.time(9), tzinfo=BANGKOK)
     with session_scope(sqlite_engine) as session:

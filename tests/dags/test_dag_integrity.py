@@ -244,7 +244,7 @@ def _states(run: Any) -> dict[str, str | None]:
 
 
 def _count_agencies(engine: Engine) -> int:
-    from dgops.db.models import Agency
+    from dgops.registry.models import Agency
 
     with engine.connect() as conn:
         return int(conn.scalar(select(func.count()).select_from(Agency)) or 0)

@@ -70,16 +70,9 @@ def _claims(answers: dict[str, Any]) -> set[str]:
 
 
 def _add_submitted(session: Session, cycle_id: int, code: str, answers: dict[str, Any]) -> None:
-    from dgops.db.models import (
-        Agency,
-        AgencyLevel,
-        Answer,
-        Contact,
-        ContactRole,
-        Response,
-        ResponseStatus,
-    )
+    from dgops.registry.models import Agency, AgencyLevel, Contact, ContactRole
     from dgops.responses import EvidenceFile
+    from dgops.responses.models import Answer, Response, ResponseStatus
 
     agency = Agency(code=code, name_th=f"กรมทดสอบ {code}", level=AgencyLevel.DEPARTMENT)
     session.add(agency)
@@ -137,7 +130,8 @@ def submitted_cycle(sqlite_engine: Engine) -> Engine:
 
 
 def _statuses(engine: Engine) -> dict[str, str]:
-    from dgops.db.models import Agency, Response
+    from dgops.registry.models import Agency
+    from dgops.responses.models import Response
 
     with engine.connect() as conn:
         rows = conn.execute(
@@ -148,8 +142,8 @@ def _statuses(engine: Engine) -> dict[str, str]:
 
 def _findings(engine: Engine) -> list[tuple[str, str | None, str, str, str]]:
     """(agency, question, rule, severity, status) of every finding, in id order."""
-    from dgops.db.models import Agency
     from dgops.quality import QualityFinding
+    from dgops.registry.models import Agency
 
     with engine.connect() as conn:
         rows = conn.execute(

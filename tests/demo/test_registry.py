@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from email_validator import validate_email
 
-from dgops.db.models import AgencyLevel, AgencyType, ContactRole, Mission
 from dgops.demo import count_records, generate_registry, write_demo_registry
+from dgops.registry.models import AgencyLevel, AgencyType, ContactRole, Mission
 from dgops.registry.records import AgencyRecord, ContactRecord
 from dgops.registry.reference import ALL_PROVINCES, MINISTRIES, PROVINCES
 

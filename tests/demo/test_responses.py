@@ -12,9 +12,10 @@ from sqlalchemy import Engine, func, insert, select
 
 from dgops.cycles import create_cycle
 from dgops.db import session_scope
-from dgops.db.models import Agency, AgencyLevel, Answer, Response, ResponseStatus
 from dgops.demo.responses import generate_responses, store_demo_responses
 from dgops.framework import DATA_DIR, Framework, is_missing, load_framework
+from dgops.registry.models import Agency, AgencyLevel
+from dgops.responses.models import Answer, Response, ResponseStatus
 from dgops.scoring import score
 
 MINI = Path(__file__).resolve().parents[1] / "recommend" / "data" / "mini.yaml"

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from dgops.cycles.models import SurveyCycle
 from dgops.db import make_engine, session_scope
-from dgops.db.models import Agency, AgencyLevel, AgencyType, Mission, SurveyCycle
 from dgops.demo.run import DEFAULT_STEPS, DemoContext, DemoStep, cycle_dates, run_demo
+from dgops.registry.models import Agency, AgencyLevel, AgencyType, Mission
 from dgops.settings import Settings
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from dgops.credentials import CredentialPolicy, HashProfile
 from dgops.cycles import create_cycle
 from dgops.db import session_scope
-from dgops.db.models import Agency, AgencyLevel, Contact, ContactRole, CycleAgency
 from dgops.letters import pdf_text
+from dgops.registry.models import Agency, AgencyLevel, Contact, ContactRole, CycleAgency
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "SG.invite-test"

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from dgops.cli.invite import app
 from dgops.db import session_scope
-from dgops.db.models import Agency, ContactRole
 from dgops.letters import pdf_text
 from dgops.mail.sink import SinkServer
+from dgops.registry.models import Agency, ContactRole
 from dgops.settings import get_settings
 
 runner = CliRunner()

@@ -8,9 +8,9 @@ from sqlalchemy import Engine, select
 
 from dgops.cycles import CycleError
 from dgops.db import session_scope
-from dgops.db.models import Agency, Contact, ContactRole
 from dgops.invite import MAX_BATCHES, make_batches, plan_invitations
 from dgops.mail import MailConfig, MailCorrection, MailMessage, SendStatus
+from dgops.registry.models import Agency, Contact, ContactRole
 from dgops.settings import Settings
 
 

@@ -6,10 +6,10 @@ from invite_fixtures import CHEAP, World
 from sqlalchemy import Engine, select
 
 from dgops.db import session_scope
-from dgops.db.models import Agency, ContactRole
 from dgops.invite import invitation_summary, invite_batch
 from dgops.mail import MailConfig
 from dgops.mail.sink import Fault, SinkServer
+from dgops.registry.models import Agency, ContactRole
 from dgops.settings import Settings
 
 

@@ -6,7 +6,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from dgops.db.models import Agency, AgencyLevel, Contact, ContactRole, SurveyCycle
+from dgops.cycles.models import SurveyCycle
+from dgops.registry.models import Agency, AgencyLevel, Contact, ContactRole
 
 
 def seed(session: Session, n: int = 3) -> tuple[SurveyCycle, list[Agency]]:

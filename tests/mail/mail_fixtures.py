@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 
 from dgops.cycles import create_cycle
 from dgops.db import session_scope
-from dgops.db.models import Agency, AgencyLevel, Contact, ContactRole
 from dgops.mail import Attachment, MailConfig, OutgoingMessage, Recipient
 from dgops.mail.message import ARG_MESSAGE_KEY
 from dgops.mail.transport import ActivityMessage, Uncertain
+from dgops.registry.models import Agency, AgencyLevel, Contact, ContactRole
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "SG.test-key"

@@ -6,8 +6,8 @@ import dataclasses
 
 from mail_fixtures import World
 
-from dgops.db.models import ContactRole
 from dgops.mail import MailConfig, Recipient, preflight
+from dgops.registry.models import ContactRole
 
 
 def codes(problems):  # type: ignore[no-untyped-def]

@@ -14,8 +14,8 @@ from dgops_airflow.dashboard import LazyDashboardApp, build_dashboard_app
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from dgops.cycles.models import SurveyCycle
 from dgops.db import session_scope
-from dgops.db.models import SurveyCycle
 from dgops.settings import PROJECT_ROOT, Settings
 from tests.web.conftest import TestClient
 from tests.web.dashboard.conftest import FakeTracking

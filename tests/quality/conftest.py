@@ -14,10 +14,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from dgops.cycles import create_cycle
-from dgops.db.models import Agency, AgencyLevel, Answer, Response, ResponseStatus
 from dgops.framework import Framework, load_framework
 from dgops.quality.gx import GxProject
+from dgops.registry.models import Agency, AgencyLevel
 from dgops.responses import EvidenceFile
+from dgops.responses.models import Answer, Response, ResponseStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = json.loads(

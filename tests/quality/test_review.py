@@ -9,9 +9,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from dgops.cycles import create_cycle
-from dgops.db.models import Agency, AgencyLevel, Answer, AuditLog, Response, ResponseStatus
+from dgops.db.models import AuditLog
 from dgops.framework import load_framework
 from dgops.quality import apply_overrides, not_done_value, review_evidence
+from dgops.registry.models import Agency, AgencyLevel
+from dgops.responses.models import Answer, Response, ResponseStatus
 
 
 def test_should_score_a_rejected_claim_as_not_done_and_keep_the_answer(engine: Engine) -> None:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dgops.db.models import AuditLog, Response, ResponseStatus
+from dgops.db.models import AuditLog
 from dgops.framework import Framework
 from dgops.quality import (
     FindingStatus,
@@ -29,6 +29,7 @@ from dgops.quality import (
 )
 from dgops.quality.gx import GxProject
 from dgops.responses import comments_of, save_answers, submit
+from dgops.responses.models import Response, ResponseStatus
 
 pytestmark = pytest.mark.slow
 

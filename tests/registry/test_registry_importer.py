@@ -9,7 +9,7 @@ from registry_fixtures import FIXTURES, MAKE_BAD
 from sqlalchemy import Engine, event, func, select
 
 from dgops.db import session_scope
-from dgops.db.models import Agency, AuditLog, Contact, ContactRole, CycleAgency
+from dgops.db.models import AuditLog
 from dgops.registry import (
     ContactRecord,
     ImportReport,
@@ -18,6 +18,7 @@ from dgops.registry import (
     import_registry,
     load_records,
 )
+from dgops.registry.models import Agency, Contact, ContactRole, CycleAgency
 
 RECORDS = MAKE_BAD.RECORDS
 TABLES = (Agency, Contact, CycleAgency, AuditLog)

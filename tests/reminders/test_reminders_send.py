@@ -9,7 +9,6 @@ from sqlalchemy import Engine, select, update
 from tracking_fixtures import OPEN, YEAR, FieldworkWorld
 
 from dgops.db import session_scope
-from dgops.db.models import Response, ResponseStatus
 from dgops.mail import MailConfig, MailMessage, session_factory_for
 from dgops.mail.sink import SinkServer
 from dgops.reminders import (
@@ -21,6 +20,7 @@ from dgops.reminders import (
     send_now,
     write_call_list,
 )
+from dgops.responses.models import Response, ResponseStatus
 from dgops.tracking import Manager
 
 BKK = ZoneInfo("Asia/Bangkok")

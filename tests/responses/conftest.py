@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from dgops.cycles import create_cycle
-from dgops.db.models import Agency, AgencyLevel
 from dgops.framework import Framework, load_framework
+from dgops.registry.models import Agency, AgencyLevel
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from dgops.db import make_engine, upgrade
-from dgops.db.models import Agency, AgencyLevel
 from dgops.demo.responses import generate_responses
 from dgops.framework import is_missing, load_framework
+from dgops.registry.models import Agency, AgencyLevel
 from dgops.responses import build_template
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from responses_fixtures import COMPLETE, World
 
-from dgops.db.models import ResponseStatus
 from dgops.framework import Framework
 from dgops.responses import (
     EvidenceError,
@@ -28,6 +27,7 @@ from dgops.responses import (
     store_evidence,
     submit,
 )
+from dgops.responses.models import ResponseStatus
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -11,11 +11,11 @@ from openpyxl import load_workbook
 from responses_fixtures import FIXTURES, World
 from sqlalchemy import func, select
 
-from dgops.db.models import Answer, Response, ResponseEvent, ResponseStatus
 from dgops.framework import Framework
 from dgops.registry import ReadLimits
 from dgops.responses import answers_of, get_response, transitions_of
 from dgops.responses.importer import import_xlsx
+from dgops.responses.models import Answer, Response, ResponseEvent, ResponseStatus
 from dgops.responses.template import build_template
 
 BAD = FIXTURES / "bad"

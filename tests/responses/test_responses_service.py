@@ -6,8 +6,8 @@ import pytest
 from responses_fixtures import COMPLETE, World
 from sqlalchemy import select
 
-from dgops.db.models import CycleAgency, Response, ResponseStatus
 from dgops.framework import Framework
+from dgops.registry.models import CycleAgency
 from dgops.responses import (
     ALLOWED_TRANSITIONS,
     IncompleteError,
@@ -25,6 +25,7 @@ from dgops.responses import (
     transitions_of,
     verify_response,
 )
+from dgops.responses.models import Response, ResponseStatus
 
 S = ResponseStatus
 

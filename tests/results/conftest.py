@@ -10,8 +10,8 @@ from sqlalchemy import Engine, insert
 
 from dgops.cycles import create_cycle
 from dgops.db import session_scope
-from dgops.db.models import Agency, AgencyLevel, AgencyType, Mission
 from dgops.framework import Framework, load_framework
+from dgops.registry.models import Agency, AgencyLevel, AgencyType, Mission
 
 MINI = Path(__file__).resolve().parents[1] / "recommend" / "data" / "mini.yaml"
 TYPES = [AgencyType.GOVERNMENT_AGENCY, AgencyType.STATE_ENTERPRISE, AgencyType.PUBLIC_ORGANIZATION]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from dgops.db import session_scope
-from dgops.db.models import ResponseStatus
 from dgops.demo.responses import generate_responses, store_demo_responses
 from dgops.framework import Framework
+from dgops.responses.models import ResponseStatus
 from dgops.results import load_agencies, load_answers
 
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine
 
 from dgops.db import session_scope
-from dgops.db.models import ResponseStatus
 from dgops.demo.responses import store_demo_responses
 from dgops.framework import Framework
+from dgops.responses.models import ResponseStatus
 from dgops.results import level_distribution, pipeline, recommend_cycle, score_cycle
 
 MINI_DIR = Path(__file__).resolve().parents[1] / "recommend" / "data"

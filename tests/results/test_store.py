@@ -10,13 +10,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from dgops.db import session_scope
-from dgops.db.models import (
-    AgencyRecommendation,
-    NationalRecommendation,
-    ScoreRun,
-    ScoreRunStatus,
-    ScoreValue,
-)
 from dgops.demo.responses import generate_responses
 from dgops.framework import Framework
 from dgops.recommend import load_rules, national_recommendations, recommend
@@ -28,6 +21,13 @@ from dgops.results import (
     load_scores,
     store_recommendations,
     store_scores,
+)
+from dgops.results.models import (
+    AgencyRecommendation,
+    NationalRecommendation,
+    ScoreRun,
+    ScoreRunStatus,
+    ScoreValue,
 )
 from dgops.scoring import ScoreResult, score
 

@@ -7,7 +7,7 @@ from tracking_fixtures import OPEN, YEAR, FieldworkWorld
 
 from dgops.cycles import create_cycle
 from dgops.db import session_scope
-from dgops.db.models import Response, ResponseStatus
+from dgops.responses.models import Response, ResponseStatus
 from dgops.tracking import previous_trend, take_snapshot, trend
 from dgops.tracking.models import FieldworkSnapshot
 

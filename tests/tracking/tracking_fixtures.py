@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from dgops.cycles import create_cycle
 from dgops.db import session_scope
-from dgops.db.models import (
+from dgops.mail import MailMessage, SendStatus
+from dgops.registry.models import (
     Agency,
     AgencyLevel,
     AgencyType,
@@ -19,11 +20,8 @@ from dgops.db.models import (
     ContactRole,
     CycleAgency,
     Mission,
-    Response,
-    ResponseEvent,
-    ResponseStatus,
 )
-from dgops.mail import MailMessage, SendStatus
+from dgops.responses.models import Response, ResponseEvent, ResponseStatus
 
 OPEN = dt.date(2025, 7, 1)
 DEADLINE = dt.date(2025, 8, 29)

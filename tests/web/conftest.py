@@ -14,9 +14,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from dgops.credentials import CredentialPolicy, HashProfile, issue_credentials
+from dgops.cycles.models import SurveyCycle
 from dgops.db import session_scope
-from dgops.db.models import Agency, AgencyLevel, SurveyCycle
 from dgops.framework import Framework, load_framework
+from dgops.registry.models import Agency, AgencyLevel
 from dgops.responses import EvidenceStorage
 from dgops.settings import PROJECT_ROOT, Settings
 from dgops.web import WebConfig, create_app

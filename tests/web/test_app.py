@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from dgops.credentials.models import PortalAccount
 from dgops.db import session_scope
-from dgops.db.models import Response, ResponseStatus
 from dgops.responses import answers_of, get_response, return_response
+from dgops.responses.models import Response, ResponseStatus
 from dgops.web import WebConfig
 from dgops.web.models import WebSession
 from tests.web.conftest import (

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from dgops.db import session_scope
-from dgops.db.models import Contact, ContactRole
 from dgops.mail import MailConfig, MailMessage
 from dgops.mail.sink import SinkServer
+from dgops.registry.models import Contact, ContactRole
 from dgops.settings import PROJECT_ROOT
 from dgops.web.reset import ResetError, reset_passwords
 from tests.web.conftest import (

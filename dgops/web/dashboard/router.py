@@ -22,7 +22,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dgops.db.models import Agency, CycleAgency, SurveyCycle
+from dgops.cycles.models import SurveyCycle
+from dgops.registry.models import Agency, CycleAgency
 from dgops.web.dashboard.cache import FreshCache, data_fingerprint
 from dgops.web.dashboard.source import LiveTracking, ProjectionLike, Tracking
 from dgops.web.dashboard.views import (

@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from openpyxl import load_workbook
 
 from dgops.db import session_scope
-from dgops.db.models import ResponseStatus
 from dgops.responses import get_response
+from dgops.responses.models import ResponseStatus
 from tests.web.conftest import TestClient, World
 from tests.web.dashboard.conftest import FakeTracking
 
