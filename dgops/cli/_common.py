@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from sqlalchemy import Engine
 
-from dgops.db import make_engine
+from dgops.db import Database, make_engine
 from dgops.settings import get_settings
 
 console = Console()
@@ -46,3 +46,8 @@ def progress(description: str, total: int | None) -> Iterator[Progress]:
     ) as bar:
         bar.add_task(description, total=total)
         yield bar
+
+
+def database() -> Database:
+    """The configured database (``DGOPS_DATABASE_URL``, default SQLite) as a unit of work."""
+    return Database.connect(get_settings().db_url)
