@@ -9,7 +9,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import Session
@@ -28,10 +27,10 @@ from dgops.credentials.models import ActivationCodeRow, PortalAccount
 from dgops.cycles.models import SurveyCycle
 from dgops.db.audit import record_audit
 from dgops.registry.models import Agency
+from dgops.thai import BANGKOK
 
 log = logging.getLogger(__name__)
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
 COMMON_PASSWORDS = frozenset(
     {
         "password",

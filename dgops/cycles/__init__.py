@@ -9,24 +9,13 @@ from sqlalchemy.orm import Session
 
 from dgops.cycles.models import CycleStatus, SurveyCycle
 from dgops.db.audit import record_audit
+from dgops.thai import to_be, to_ce
 
-__all__ = ["CycleError", "create_cycle", "get_cycle", "list_cycles", "to_be", "to_ce"]
-
-BE_OFFSET = 543
+__all__ = ["CycleError", "create_cycle", "get_cycle", "list_cycles"]
 
 
 class CycleError(ValueError):
     """A cycle cannot be created or found as asked."""
-
-
-def to_be(year_ce: int) -> int:
-    """Gregorian year → Buddhist-era year (2023 → 2566)."""
-    return year_ce + BE_OFFSET
-
-
-def to_ce(year_be: int) -> int:
-    """Buddhist-era year → Gregorian year (2566 → 2023)."""
-    return year_be - BE_OFFSET
 
 
 def normalise_year(year: int) -> int:

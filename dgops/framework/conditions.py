@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dgops.framework.model import Condition
+if TYPE_CHECKING:  # the model calls these functions: a runtime import would be a cycle
+    from dgops.framework.model import Condition
 
 __all__ = ["condition_holds", "is_empty", "is_missing"]
 

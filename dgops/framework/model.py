@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from dgops.framework.conditions import condition_holds, is_missing
+
 __all__ = [
     "QUESTION_TYPES",
     "Aggregation",
@@ -454,8 +456,6 @@ class Framework(_Model):
         Conditions read *effective* answers: the answer of a question that is itself hidden
         counts as missing, so hiding cascades down a chain of conditions.
         """
-        from dgops.framework.conditions import condition_holds, is_missing
-
         shown: dict[str, bool] = {}
         effective: dict[str, Any] = {}
         for q in self._questions:

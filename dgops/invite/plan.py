@@ -18,6 +18,7 @@ from dgops.mail import MailConfig, MailMessage, OutgoingMessage, SendStatus, pre
 from dgops.mail import recipients_from_contacts as _recipients
 from dgops.registry.models import Agency, ContactRole, CycleAgency
 from dgops.settings import Settings, get_settings
+from dgops.thai import BANGKOK
 
 ROUND = 1
 """Invitations are round 1 of kind ``invitation`` in the send ledger."""
@@ -263,6 +264,4 @@ def plan_invitations(
 
 def today_bangkok() -> dt.date:
     """The letter date: today in Bangkok."""
-    from dgops.credentials.service import BANGKOK
-
     return dt.datetime.now(BANGKOK).date()

@@ -8,7 +8,6 @@ from dgops.letters.context import (
     LetterContext,
     build_invitation_context,
     build_invitation_contexts,
-    thai_date,
 )
 from dgops.letters.issuer import IssuerSettings, load_issuer
 from dgops.letters.numbers import LetterKey, allocate_numbers, format_number
@@ -38,5 +37,4 @@ __all__ = [
     "pdf_text",
     "render_letter",
     "render_letters",
-    "thai_date",
 ]

@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import jinja2
-from pythainlp.util import arabic_digit_to_thai_digit, thai_strftime
 from sqlalchemy.orm import Session
 
-from dgops.credentials import ActivationCode, IssuedCredential
-from dgops.credentials.service import BANGKOK
+from dgops.credentials import ActivationCode, IssuedCredential, make_username
 from dgops.cycles.models import SurveyCycle
 from dgops.letters.issuer import IssuerSettings
 from dgops.letters.numbers import LetterKey, allocate_numbers, format_number
 from dgops.registry.models import Agency, ContactRole
 from dgops.settings import get_settings
+from dgops.templating import environment
+from dgops.thai import BANGKOK, thai_date, thai_digits
 
 INVITATION = "invitation"
 CREDENTIALS_MARK = "--credentials--"
@@ -51,7 +49,7 @@ class LetterContext:
     @property
     def date_th(self) -> str:
         """``๑ พฤศจิกายน ๒๕๖๖``: Thai digits, Thai month, Buddhist era."""
-        return thai_date(self.date)
+        return thai_date(self.date, digits=True)
 
     @property
     def file_stem(self) -> str:
@@ -67,26 +65,10 @@ class LetterContext:
         return rows
 
 
-def thai_date(value: dt.date) -> str:
-    """A date as Thai official letters print it (``๑ พฤศจิกายน ๒๕๖๖``)."""
-    moment = dt.datetime.combine(value, dt.time())
-    return arabic_digit_to_thai_digit(thai_strftime(moment, "%-d %B %Y"))
-
-
-@lru_cache(maxsize=8)
-def _environment(folder: str) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
-        autoescape=False,  # noqa: S701 - plain text for typst/docx, never HTML
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=False,
-    )
-
-
 def render_body(template: str, values: dict[str, object], folder: Path | None = None) -> list[str]:
     """Paragraphs of a Jinja body template (blank-line separated, whitespace collapsed)."""
     folder = folder or get_settings().templates_dir / "letters"
-    text = _environment(str(folder)).get_template(template).render(**values)
+    text = environment(folder).get_template(template).render(**values)
     return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
 
 
@@ -112,11 +94,11 @@ def _invitation(
 ) -> LetterContext:
     values = {
         "issuer": issuer,
-        "cycle_title": arabic_digit_to_thai_digit(cycle.title_th),
+        "cycle_title": thai_digits(cycle.title_th),
         "agency_name": agency.name_th,
         "portal_url": portal_url,
-        "deadline": thai_date(cycle.deadline),
-        "expires": thai_date(expires),
+        "deadline": thai_date(cycle.deadline, digits=True),
+        "expires": thai_date(expires, digits=True),
     }
     paragraphs = render_body("invitation.j2", values)
     cut = paragraphs.index(CREDENTIALS_MARK) if CREDENTIALS_MARK in paragraphs else len(paragraphs)
@@ -125,9 +107,7 @@ def _invitation(
         agency_code=agency.code,
         number=number,
         date=date,
-        subject=arabic_digit_to_thai_digit(
-            f"ขอความอนุเคราะห์ตอบแบบ{cycle.title_th.removeprefix('การ')}"
-        ),
+        subject=thai_digits(f"ขอความอนุเคราะห์ตอบแบบ{cycle.title_th.removeprefix('การ')}"),
         salutation=_salutation(agency),
         paragraphs=tuple(paragraphs[:cut]),
         after=tuple(paragraphs[cut + 1 :]),
@@ -161,8 +141,6 @@ def build_invitation_context(
     sample (ตัวอย่าง) letter with a placeholder code and, unless ``number`` is given, a
     placeholder number, so that previews neither issue credentials nor use up numbers.
     """
-    from dgops.credentials import make_username
-
     sample = credential_code is None
     if isinstance(credential_code, IssuedCredential):
         username, code = credential_code.username, credential_code.code
@@ -173,9 +151,7 @@ def build_invitation_context(
         expires = cycle.deadline
     if number is None:
         if sample:
-            number = arabic_digit_to_thai_digit(
-                f"{settings.number_prefix} {cycle.year_be}/ว (ตัวอย่าง)"
-            )
+            number = thai_digits(f"{settings.number_prefix} {cycle.year_be}/ว (ตัวอย่าง)")
         else:
             seq = allocate_numbers(
                 session,

@@ -11,7 +11,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from dgops.letters.context import LetterContext
-from dgops.letters.render import LetterStyle
+from dgops.letters.style import LetterStyle
 
 
 def _font(run_or_style: object, name: str, size_pt: float) -> None:

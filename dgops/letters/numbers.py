@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from pythainlp.util import arabic_digit_to_thai_digit
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from dgops.letters.models import LetterCounter, LetterNumber
+from dgops.thai import thai_digits
 
 
 class LetterKey(NamedTuple):
@@ -23,7 +23,7 @@ class LetterKey(NamedTuple):
 
 def format_number(prefix: str, year_be: int, seq: int, *, circular: bool = True) -> str:
     """``สพร ๒๕๖๖/ว๑๒๓`` (ว marks a circular letter sent to many agencies)."""
-    return arabic_digit_to_thai_digit(f"{prefix} {year_be}/{'ว' if circular else ''}{seq}")
+    return thai_digits(f"{prefix} {year_be}/{'ว' if circular else ''}{seq}")
 
 
 def _lock_counter(session: Session, unit: str, year_be: int) -> int:

@@ -21,31 +21,15 @@ import fontpkg_sarabun
 import typst
 
 from dgops.letters.context import LetterContext
+from dgops.letters.docx import render_docx
 from dgops.letters.fill import Layout, LayoutCache, build_layout, fill, fits, layout_key
 from dgops.letters.pdftext import fix_cluster_text
+from dgops.letters.style import DEFAULT_STYLE, LetterStyle
 from dgops.settings import get_settings
 
 Format = Literal["pdf", "docx"]
 FONT_DIR = Path(fontpkg_sarabun.ROOT) / "files"
 """Google's OFL Sarabun (``fontpkg-sarabun``), the open member of the TH Sarabun family."""
-
-
-@dataclass(frozen=True)
-class LetterStyle:
-    """Typography. Google Sarabun at ~11 pt has the x-height of TH Sarabun New at 16 pt."""
-
-    font: str = "Sarabun"
-    size_pt: float = 11.0
-    leading_em: float = 0.4
-    """Gap between lines; with ascender/descender line boxes the pitch is ~1.7 em."""
-    pdf_standard: str | None = "a-2b"
-    docx_font: str = "TH Sarabun New"
-    docx_size_pt: float = 16.0
-    fill: bool = True
-    """Typeset each layout once and fill the fields per letter (falls back to a full render)."""
-
-
-DEFAULT_STYLE = LetterStyle()
 
 
 def _template_source() -> bytes:
@@ -234,8 +218,6 @@ def render_letter(
     if fmt == "pdf":
         return render_pdf(context, style)
     if fmt == "docx":
-        from dgops.letters.docx import render_docx
-
         return render_docx(context, style)
     raise ValueError(f"unknown letter format {fmt!r} (pdf or docx)")
 
