@@ -8,11 +8,10 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dgops.cli._common import actor, console, engine, fail
+from dgops.cli._common import actor, console, database, fail
 from dgops.credentials import issue_credentials
 from dgops.cycles import CycleError, get_cycle
 from dgops.cycles.models import SurveyCycle
-from dgops.db import session_scope
 from dgops.letters import build_invitation_contexts, load_issuer, render_letters
 from dgops.registry.models import Agency, CycleAgency
 
@@ -42,7 +41,7 @@ def _agencies(session: Session, cycle: SurveyCycle, codes: list[str]) -> list[Ag
 def _run(
     year: int, codes: list[str], out: Path, *, reissue: bool, docx: bool, show_code: bool
 ) -> None:
-    with session_scope(engine()) as session:
+    with database() as db, db.begin() as session:
         try:
             cycle = get_cycle(session, year)
         except CycleError as exc:

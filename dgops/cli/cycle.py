@@ -6,9 +6,8 @@ import datetime as dt
 
 import typer
 
-from dgops.cli._common import actor, console, engine, fail
+from dgops.cli._common import actor, console, database, fail
 from dgops.cycles import CycleError, create_cycle, list_cycles
-from dgops.db import session_scope
 
 app = typer.Typer(help="Survey cycles (one per Buddhist-era year).", no_args_is_help=True)
 
@@ -27,7 +26,7 @@ def create_cmd(
 ) -> None:
     """Create a survey cycle."""
     try:
-        with session_scope(engine()) as session:
+        with database() as db, db.begin() as session:
             cycle = create_cycle(
                 session,
                 year=year,
@@ -48,7 +47,7 @@ def create_cmd(
 @app.command("list")
 def list_cmd() -> None:
     """List the survey cycles."""
-    with session_scope(engine()) as session:
+    with database() as db, db.begin() as session:
         for c in list_cycles(session):
             console.print(
                 f"{c.year_be} ({c.year_ce})  framework {c.framework_version}  "

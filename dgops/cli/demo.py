@@ -91,13 +91,12 @@ def responses_cmd(
     ),
 ) -> None:
     """Write realistic demo answers for the cycle's enrolled agencies (replaces earlier ones)."""
-    from dgops.cli._common import engine
+    from dgops.cli._common import database
     from dgops.cycles import CycleError
-    from dgops.db import session_scope
     from dgops.demo.responses import store_demo_responses
 
     try:
-        with session_scope(engine()) as session:
+        with database() as db, db.begin() as session:
             counts = store_demo_responses(
                 session, cycle, seed, share=share, verified_share=verified_share, actor=actor()
             )

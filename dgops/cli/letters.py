@@ -8,9 +8,8 @@ from typing import Literal
 import typer
 from sqlalchemy import select
 
-from dgops.cli._common import console, engine, fail
+from dgops.cli._common import console, database, fail
 from dgops.cycles import CycleError, get_cycle
-from dgops.db import session_scope
 from dgops.letters import build_invitation_context, load_issuer, render_letter
 from dgops.registry.models import Agency
 
@@ -27,7 +26,7 @@ def preview_cmd(
 ) -> None:
     """Render one agency's invitation as a sample (ตัวอย่าง): no credential, no letter number."""
     fmt: Literal["pdf", "docx"] = "docx" if docx else "pdf"
-    with session_scope(engine()) as session:
+    with database() as db, db.begin() as session:
         try:
             cyc = get_cycle(session, cycle)
         except CycleError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from dgops.cli._common import actor, console, engine, fail
+from dgops.cli._common import actor, console, database, fail
 
 app = typer.Typer(help="คุณภาพข้อมูล / data quality of submitted responses.", no_args_is_help=True)
 evidence_app = typer.Typer(
@@ -48,7 +48,6 @@ def run(
     no_mail: bool = typer.Option(False, "--no-mail", help="do not e-mail the agencies"),
 ) -> None:
     """Validate submitted responses, store findings, return or verify them, e-mail returns."""
-    from dgops.db import session_scope
     from dgops.quality import (
         SuiteError,
         run_summary,
@@ -58,12 +57,12 @@ def run(
         validate_cycle,
     )
 
-    eng = engine()
+    db = database()
     who = actor()
     try:
-        with session_scope(eng) as s:
+        with db.begin() as s:
             outcome = validate_cycle(s, cycle, actor=who, build_docs=not no_docs)
-        with session_scope(eng) as s:
+        with db.begin() as s:
             store_findings(s, outcome.run_id, actor=who)
             settle_run(s, outcome.run_id, actor=who)
     except SuiteError as exc:
@@ -74,13 +73,14 @@ def run(
         from dgops.settings import get_settings
 
         mail = send_clarifications(
-            eng,
+            db,
             outcome.run_id,
             mail_config=MailConfig.from_settings(),
             portal_url=get_settings().portal_url,
         )
-    with session_scope(eng) as s:
+    with db.begin() as s:
         summary = run_summary(s, outcome.run_id)
+    db.dispose()
     summary["mail"] = mail
     console.print_json(json.dumps(summary, ensure_ascii=False))
 
@@ -95,11 +95,10 @@ def findings(
     from sqlalchemy import select
 
     from dgops.cycles import get_cycle
-    from dgops.db import session_scope
     from dgops.quality import QualityFinding
     from dgops.registry.models import Agency
 
-    with session_scope(engine()) as s:
+    with database() as db, db.begin() as s:
         c = get_cycle(s, cycle)
         stmt = (
             select(QualityFinding, Agency.code)
@@ -132,11 +131,10 @@ def accept(
     reason: str = typer.Option(..., "--reason", help="why the finding is accepted"),
 ) -> None:
     """Accept a finding with a reason (audited); verifies the response when none is left."""
-    from dgops.db import session_scope
     from dgops.quality import QualityError, accept_finding
 
     try:
-        with session_scope(engine()) as s:
+        with database() as db, db.begin() as s:
             f = accept_finding(s, finding_id, reason=reason, actor=actor())
             console.print(f"accepted finding {f.id} ({f.rule}, {f.question_id or '-'})")
     except QualityError as exc:
@@ -152,12 +150,11 @@ def evidence_list(
     from sqlalchemy import select
 
     from dgops.cycles import get_cycle
-    from dgops.db import session_scope
     from dgops.framework import load_framework
     from dgops.quality import evidence_claims
     from dgops.registry.models import Agency
 
-    with session_scope(engine()) as s:
+    with database() as db, db.begin() as s:
         c = get_cycle(s, cycle)
         agency_id = s.scalar(select(Agency.id).where(Agency.code == agency)) if agency else None
         claims = evidence_claims(s, c.id, load_framework(c.framework_version), agency_id=agency_id)
@@ -179,13 +176,12 @@ def _review(cycle: int, agency: str, question: str, decision: str, reason: str) 
     from sqlalchemy import select
 
     from dgops.cycles import get_cycle
-    from dgops.db import session_scope
     from dgops.framework import load_framework
     from dgops.quality import review_evidence
     from dgops.registry.models import Agency
     from dgops.responses.models import Response
 
-    with session_scope(engine()) as s:
+    with database() as db, db.begin() as s:
         c = get_cycle(s, cycle)
         response = s.scalar(
             select(Response)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from dgops.cli._common import actor, console, engine, fail
-from dgops.db import session_scope
+from dgops.cli._common import actor, console, database, fail
 from dgops.responses.models import ResponseStatus
 
 score_app = typer.Typer(
@@ -75,7 +74,7 @@ def score_cmd(
     if include_submitted:
         statuses.append(ResponseStatus.SUBMITTED)
     try:
-        with session_scope(engine()) as session:
+        with database() as db, db.begin() as session:
             out = score_cycle(
                 session, cycle, actor=actor(), statuses=statuses, peer_by=_peer_by(peer_by)
             )
@@ -102,7 +101,7 @@ def show_cmd(
     from dgops.registry.models import Agency
     from dgops.results import current_run, load_recommendations, load_scores
 
-    with session_scope(engine()) as session:
+    with database() as db, db.begin() as session:
         try:
             c = get_cycle(session, cycle)
         except CycleError as exc:
@@ -163,7 +162,7 @@ def recommend_cmd(
     from dgops.results import recommend_cycle
 
     try:
-        with session_scope(engine()) as session:
+        with database() as db, db.begin() as session:
             out = recommend_cycle(session, cycle, peer_by=_peer_by(peer_by), top_themes=top)
     except (CycleError, FrameworkError, RuleError, LookupError) as exc:
         fail(str(exc))
