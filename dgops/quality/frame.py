@@ -71,7 +71,7 @@ def _value(q: Question, value: Any) -> Any:
 def _shown(framework: Framework, answers: pd.DataFrame) -> dict[str, np.ndarray]:
     # The scoring engine's vectorised show-if over cleaned columns (invalid answers count as
     # missing, hidden answers cascade), so quality and scoring never disagree on visibility.
-    from dgops.scoring._columns import clean_column, condition_mask
+    from dgops.scoring import clean_column, condition_mask
 
     n = len(answers)
     columns: dict[str, Any] = {}

@@ -1,7 +1,7 @@
 """One answer checked against its question: the scoring engine's domain rules, one value at a
 time, plus the parsing of form input (Thai digits, thousands separators, percent signs).
 
-:func:`domain_issue` is the per-value twin of ``dgops.scoring._columns.clean_column`` (the engine
+:func:`domain_issue` is the per-value twin of ``dgops.scoring.clean_column`` (the engine
 checks a whole column at once with numpy); ``tests/responses/test_domain.py`` checks that both
 give the same reason for the same values, so the rules cannot drift apart. The reasons and their
 bilingual messages are the engine's own (:data:`dgops.scoring.ISSUE_REASONS`).

@@ -26,7 +26,7 @@ from dgops.db.models import utcnow
 from dgops.framework import Framework, load_framework
 from dgops.responses.errors import EvidenceError
 from dgops.responses.models import Answer, EvidenceFile, Response, ResponseStatus
-from dgops.responses.service import _transition, ensure_unlocked
+from dgops.responses.service import ensure_unlocked, transition
 
 __all__ = [
     "EvidenceLimits",
@@ -288,7 +288,7 @@ def store_evidence(
         _sync_evidence_answer(session, response, question_id)
     response.updated_at = now
     if ResponseStatus(response.status) == ResponseStatus.NOT_STARTED:
-        _transition(session, response, ResponseStatus.IN_PROGRESS, actor=actor, channel="online")
+        transition(session, response, ResponseStatus.IN_PROGRESS, actor=actor, channel="online")
     session.flush()
     return record
 

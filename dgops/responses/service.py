@@ -175,7 +175,7 @@ def _lock(session: Session, response: Response) -> None:
     session.refresh(response, with_for_update=True)
 
 
-def _transition(
+def transition(
     session: Session,
     response: Response,
     to: ResponseStatus,
@@ -280,7 +280,7 @@ def save_answers(
         result.saved.append(qid)
     response.updated_at = now
     if ResponseStatus(response.status) == S.NOT_STARTED:
-        _transition(session, response, S.IN_PROGRESS, actor=actor, channel=channel)
+        transition(session, response, S.IN_PROGRESS, actor=actor, channel=channel)
     session.flush()
     return result
 
@@ -365,7 +365,7 @@ def submit(
     )
     if not prog.complete:
         raise IncompleteError(prog.missing, prog.evidence_missing)
-    event = _transition(session, response, S.SUBMITTED, actor=actor, channel=channel)
+    event = transition(session, response, S.SUBMITTED, actor=actor, channel=channel)
     response.submitted_at = event.at
     response.submitted_by = actor
     if current == S.RETURNED:
@@ -392,7 +392,7 @@ def return_response(
             "การส่งกลับต้องมีความเห็นอย่างน้อย 1 ข้อ", "returning a response needs a comment"
         )
     _lock(session, response)
-    event = _transition(
+    event = transition(
         session,
         response,
         S.RETURNED,
@@ -421,7 +421,7 @@ def verify_response(
 ) -> ResponseEvent:
     """Mark a submitted response as verified (checked by quality or an operator)."""
     _lock(session, response)
-    return _transition(session, response, S.VERIFIED, actor=actor, channel=channel, reason=reason)
+    return transition(session, response, S.VERIFIED, actor=actor, channel=channel, reason=reason)
 
 
 def comments_of(

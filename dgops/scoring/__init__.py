@@ -17,6 +17,7 @@ from dgops.scoring.aggregate import (
     sub_indicators_from_items,
 )
 from dgops.scoring.analysis import PEER_COLUMNS, group_stats, peer_ranks, yoy_deltas
+from dgops.scoring.columns import clean_column, condition_mask
 from dgops.scoring.engine import ISSUE_REASONS, ITEM_STATES, AnswerIssue, ScoreResult, score
 from dgops.scoring.rounding import round_half_up
 
@@ -26,6 +27,8 @@ __all__ = [
     "PEER_COLUMNS",
     "AnswerIssue",
     "ScoreResult",
+    "clean_column",
+    "condition_mask",
     "group_from_scores",
     "group_stats",
     "level_from_score",

@@ -21,20 +21,20 @@ from dgops.framework import (
     Question,
     ValueWeightRule,
 )
-from dgops.scoring._columns import (
-    BoolArray,
-    Column,
-    FloatArray,
-    clean_column,
-    clean_external,
-    condition_mask,
-)
 from dgops.scoring.aggregate import (
     group_from_scores,
     level_from_score,
     levels_from_scores,
     overall_from_pillars,
     pillars_from_sub_indicators,
+)
+from dgops.scoring.columns import (
+    BoolArray,
+    Column,
+    FloatArray,
+    clean_column,
+    clean_external,
+    condition_mask,
 )
 
 __all__ = ["ISSUE_REASONS", "ITEM_STATES", "AnswerIssue", "ScoreResult", "score"]

@@ -9,7 +9,7 @@ import pytest
 
 from dgops.framework import Framework
 from dgops.responses import AnswerValueError, domain_issue, parse_number, spreadsheet_safe
-from dgops.scoring._columns import clean_column
+from dgops.scoring import clean_column
 
 SAMPLES: list[Any] = [
     None,

@@ -1,0 +1,114 @@
+"""import-linter contract types of our own (``make lint`` runs them through ``lint-imports``).
+
+``private_names``: a name that starts with one underscore is private to the module that defines
+it. Importing it from another module (``from dgops.x.y import _helper``) or reaching it through a
+module (``y._helper``) couples two modules through something their author did not publish:
+make it public (and export it from the package) instead.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import grimp
+from importlinter import Contract, ContractCheck, fields, output
+
+
+@dataclass(frozen=True, order=True)
+class PrivateUse:
+    importer: str
+    line: int
+    target: str
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _source_file(module: str) -> Path | None:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _resolve(importer: str, node: ast.ImportFrom, is_package: bool) -> str:
+    if not node.level:
+        return node.module or ""
+    parts = importer.split(".")
+    base = parts if is_package else parts[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def private_uses(module: str, roots: frozenset[str]) -> list[PrivateUse]:
+    """Private names of other modules that ``module`` imports or reaches through a module."""
+    path = _source_file(module)
+    if path is None:
+        return []
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    is_package = path.name == "__init__.py"
+    found: list[PrivateUse] = []
+    module_aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            source = _resolve(module, node, is_package)
+            if source.split(".")[0] not in roots or source == module:
+                continue
+            for alias in node.names:
+                if _is_module(f"{source}.{alias.name}"):
+                    # A (private) submodule: the private_modules contract judges those.
+                    module_aliases[alias.asname or alias.name] = f"{source}.{alias.name}"
+                    continue
+                if _is_private(alias.name):
+                    found.append(PrivateUse(module, node.lineno, f"{source}.{alias.name}"))
+                module_aliases[alias.asname or alias.name] = f"{source}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in roots and alias.asname:
+                    module_aliases[alias.asname] = alias.name
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and _is_private(node.attr)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in module_aliases
+        ):
+            target = module_aliases[node.value.id]
+            if target != module:
+                found.append(PrivateUse(module, node.lineno, f"{target}.{node.attr}"))
+    return found
+
+
+class PrivateNamesContract(Contract):
+    """No module uses another module's private (``_``-prefixed) names."""
+
+    type_name = "private_names"
+
+    containers = fields.ListField(subfield=fields.StringField())
+
+    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
+        containers = [str(c) for c in self.containers]  # type: ignore[attr-defined]
+        roots = frozenset(c.split(".")[0] for c in containers)
+        uses: list[PrivateUse] = []
+        for module in sorted(graph.modules):
+            if any(module == c or module.startswith(f"{c}.") for c in containers):
+                uses.extend(private_uses(module, roots))
+        return ContractCheck(kept=not uses, warnings=None, metadata={"uses": sorted(set(uses))})
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        output.print_error("Private names used outside their module:", bold=False)
+        output.new_line()
+        for use in check.metadata["uses"]:
+            output.print_error(f"- {use.importer} (l.{use.line}) uses {use.target}", bold=False)
+        output.new_line()
