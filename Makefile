@@ -32,10 +32,11 @@ test: setup ## set up and run the whole test suite (PostgreSQL tests when a serv
 	.ci/system-deps
 	.ci/with-postgres $(RUN) pytest -n 2 --dist loadfile
 
-lint: setup ## ruff on everything, mypy (strict) on dgops/
+lint: setup ## ruff on everything, mypy (strict), the layers of the code (import-linter)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+	$(RUN) lint-imports
 
 fmt: setup ## apply ruff's fixes and formatting
 	$(RUN) ruff check --fix .

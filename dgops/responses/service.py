@@ -184,6 +184,7 @@ def transition(
     channel: str,
     reason: str = "",
 ) -> ResponseEvent:
+    """Move ``response`` to ``to`` (one of the allowed transitions) and record the event."""
     _check_channel(channel)
     current = ResponseStatus(response.status)
     if (current, to) not in ALLOWED_TRANSITIONS:
