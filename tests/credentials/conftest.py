@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from dgops.credentials import CredentialPolicy, HashProfile
 from dgops.cycles.models import SurveyCycle
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.registry.models import Agency, AgencyLevel
 
 CHEAP = HashProfile(time_cost=1, memory_cost=64, parallelism=1)
@@ -43,6 +43,6 @@ def seed(session: Session, n: int = 3) -> tuple[SurveyCycle, list[Agency]]:
 
 @pytest.fixture
 def seeded(engine: Engine) -> tuple[Engine, int]:
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycle, _ = seed(s)
         return engine, cycle.id

@@ -21,7 +21,7 @@ from dgops.credentials import (
 )
 from dgops.credentials.models import ActivationCodeRow, PortalAccount
 from dgops.cycles.models import SurveyCycle
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.db.schema import load_all_models
 from dgops.registry.models import Agency
 from tests.credentials.conftest import seed
@@ -30,12 +30,12 @@ NOW = dt.datetime(2023, 7, 1, 3, 0, tzinfo=dt.UTC)
 
 
 def _load(engine: Engine) -> tuple[SurveyCycle, list[Agency]]:
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         return seed(s)
 
 
 def _issue(engine: Engine, policy: CredentialPolicy, **kw: Any) -> dict[str, str]:
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycle = s.scalars(select(SurveyCycle)).one()
         agencies = list(s.scalars(select(Agency).order_by(Agency.code)))
         report = issue_credentials(s, cycle, agencies, actor="t", policy=policy, now=NOW, **kw)
@@ -48,7 +48,7 @@ def test_should_issue_stable_usernames_and_store_only_argon2id_hashes(
     _load(engine)
     codes = _issue(engine, policy)
     assert sorted(codes) == ["DG66-D0001", "DG66-D0002", "DG66-D0003"]
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         hashes = list(s.scalars(select(ActivationCodeRow.code_hash)))
         expiry = s.scalars(select(ActivationCodeRow.expires_at)).first()
     assert len(hashes) == 3
@@ -66,7 +66,7 @@ def test_should_skip_agencies_with_a_live_code_unless_reissuing(
     assert _issue(engine, policy) == {}
     second = _issue(engine, policy, reissue=True)
     assert set(second) == set(first)
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         assert verify_activation(s, "DG66-D0001", first["DG66-D0001"], policy=policy, now=NOW) == (
             ActivationResult.INVALID
         )
@@ -83,7 +83,7 @@ def test_should_accept_a_code_once_and_as_typed(engine: Engine, policy: Credenti
     _load(engine)
     code = _issue(engine, policy)["DG66-D0002"]
     typed = code.replace("-", " ").lower()
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         assert verify_activation(s, "dg66-d0002", typed, policy=policy, now=NOW) == (
             ActivationResult.OK
         )
@@ -97,7 +97,7 @@ def test_should_give_codes_issued_after_the_deadline_the_late_lifetime(
 ) -> None:
     _load(engine)
     late = dt.datetime(2023, 10, 5, tzinfo=dt.UTC)
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycle = s.scalars(select(SurveyCycle)).one()
         agencies = list(s.scalars(select(Agency)))
         report = issue_credentials(s, cycle, agencies, actor="t", policy=policy, now=late)
@@ -110,7 +110,7 @@ def test_should_refuse_an_expired_code(engine: Engine, policy: CredentialPolicy)
     _load(engine)
     code = _issue(engine, policy)["DG66-D0001"]
     later = NOW + dt.timedelta(days=120)
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         assert verify_activation(s, "DG66-D0001", code, policy=policy, now=later) == (
             ActivationResult.EXPIRED
         )
@@ -121,7 +121,7 @@ def test_should_lock_after_the_configured_number_of_failures(
 ) -> None:
     _load(engine)
     code = _issue(engine, policy)["DG66-D0003"]
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         results = [
             verify_activation(s, "DG66-D0003", "AAAA-BBBB-CCCC", policy=policy, now=NOW)
             for _ in range(3)
@@ -132,7 +132,7 @@ def test_should_lock_after_the_configured_number_of_failures(
         )
     # reissuing unlocks with a fresh code
     fresh = _issue(engine, policy, reissue=True)["DG66-D0003"]
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         assert verify_activation(s, "DG66-D0003", fresh, policy=policy, now=NOW) == (
             ActivationResult.OK
         )
@@ -159,7 +159,7 @@ def test_should_run_a_hash_verification_even_for_unknown_users(engine: Engine) -
     calls: list[str] = []
     counting = CountingProfile(calls=calls)
     policy = CredentialPolicy(activation_profile=counting, password_profile=counting)
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         assert verify_activation(s, "NOBODY", "AAAA-BBBB-CCCC", policy=policy) == (
             ActivationResult.INVALID
         )
@@ -172,7 +172,7 @@ def test_should_set_and_verify_a_strong_password_only(
 ) -> None:
     _load(engine)
     _issue(engine, policy)
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         for weak in ("short1", "xxDG66-D0001xx", "Password123"):
             with pytest.raises(PasswordPolicyError) as info:
                 set_password(s, "DG66-D0001", weak, policy=policy)
@@ -190,7 +190,7 @@ def test_should_leave_no_plaintext_in_database_logs_or_reports(
 ) -> None:
     _load(engine)
     caplog.set_level(logging.DEBUG)
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycle = s.scalars(select(SurveyCycle)).one()
         agencies = list(s.scalars(select(Agency)))
         report = issue_credentials(s, cycle, agencies, actor="t", policy=policy, reissue=True)

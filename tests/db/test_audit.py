@@ -9,21 +9,21 @@ import pytest
 from sqlalchemy import Engine, event, func, select
 
 from dgops.cycles import create_cycle
-from dgops.db import AuditEntry, record_audit, record_audits, session_scope
+from dgops.db import AuditEntry, Database, record_audit, record_audits
 from dgops.db.models import AuditLog
 
 _COLUMNS = ("actor", "action", "entity", "entity_key", "details", "cycle_id")
 
 
 def _rows(engine: Engine) -> list[AuditLog]:
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         rows = list(s.scalars(select(AuditLog).order_by(AuditLog.id)))
         s.expunge_all()
         return rows
 
 
 def _cycle_id(engine: Engine) -> int:
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycle = create_cycle(
             s,
             year=2566,
@@ -52,10 +52,10 @@ def test_should_write_the_rows_record_audit_writes(engine: Engine) -> None:
         "entity": "agency",
         "entity_key": "X",
     }
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         record_audit(s, **fields)
         record_audit(s, **bare)
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         assert record_audits(s, [AuditEntry(**fields), AuditEntry(**bare)]) == 2
     one, none, bulk_one, bulk_none = _rows(engine)[start:]
     for single, bulk in ((one, bulk_one), (none, bulk_none)):
@@ -71,7 +71,7 @@ def test_should_accept_mappings_and_keep_a_given_time(engine: Engine) -> None:
         {"actor": "a", "action": "enrol", "entity": "cycle_agency", "entity_key": "2566", "at": at},
         {"actor": "a", "action": "enrol", "entity": "cycle_agency", "entity_key": "2567"},
     ]
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         assert record_audits(s, entries) == 2
     given, default = _rows(engine)[-2:]
     stored = given.at if given.at.tzinfo else given.at.replace(tzinfo=dt.UTC)  # SQLite: naive
@@ -81,14 +81,14 @@ def test_should_accept_mappings_and_keep_a_given_time(engine: Engine) -> None:
 
 
 def test_should_give_every_row_of_one_call_the_same_default_time(engine: Engine) -> None:
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         record_audits(s, (AuditEntry("a", "create", "agency", f"A{i}") for i in range(3)))
     assert len({r.at for r in _rows(engine)[-3:]}) == 1
 
 
 def test_should_roll_back_with_the_callers_transaction(engine: Engine) -> None:
     def failing_change() -> None:
-        with session_scope(engine) as s:
+        with Database(engine).begin() as s:
             record_audits(s, [AuditEntry("a", "create", "agency", "A1")])
             raise RuntimeError("the change failed")
 
@@ -107,20 +107,20 @@ def test_should_use_a_few_statements_for_many_rows(engine: Engine) -> None:
     entries = [AuditEntry("a", "create", "agency", f"A{i}", {"i": [None, i]}) for i in range(2500)]
     event.listen(engine, "before_cursor_execute", count)
     try:
-        with session_scope(engine) as s:
+        with Database(engine).begin() as s:
             assert record_audits(s, entries) == 2500
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len([q for q in statements if q.lstrip().upper().startswith("INSERT")]) <= 3
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         assert s.scalar(select(func.count()).select_from(AuditLog)) == 2500
         last = s.scalars(select(AuditLog).where(AuditLog.entity_key == "A2499")).one()
         assert last.details == {"i": [None, 2499]}
 
 
 def test_should_write_nothing_and_say_which_key_is_missing(engine: Engine) -> None:
-    with pytest.raises(ValueError, match="entity_key"), session_scope(engine) as s:
+    with pytest.raises(ValueError, match="entity_key"), Database(engine).begin() as s:
         record_audits(s, [{"actor": "a", "action": "create", "entity": "agency"}])
     assert _rows(engine) == []
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         assert record_audits(s, []) == 0

@@ -5,7 +5,7 @@ import threading
 import pytest
 from sqlalchemy import Engine, select
 
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.letters.models import LetterNumber
 from dgops.letters.numbers import LetterKey, allocate_numbers, format_number
 from tests.letters.conftest import seed
@@ -17,12 +17,12 @@ def test_should_format_numbers_in_thai_digits_with_the_circular_mark() -> None:
 
 
 def test_should_allocate_consecutive_numbers_and_keep_them_on_re_render(engine: Engine) -> None:
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycle, agencies = seed(s, 3)
         keys = [LetterKey(cycle.id, a.id, "invitation") for a in agencies]
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         first = allocate_numbers(s, "สพร", 2566, keys[:2])
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         again = allocate_numbers(s, "สพร", 2566, keys)
         other_year = allocate_numbers(s, "สพร", 2567, [LetterKey(cycle.id, agencies[0].id, "x")])
     assert list(first.values()) == [1, 2]
@@ -31,18 +31,18 @@ def test_should_allocate_consecutive_numbers_and_keep_them_on_re_render(engine: 
 
 
 def test_should_give_back_the_numbers_when_the_transaction_rolls_back(engine: Engine) -> None:
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycle, agencies = seed(s, 2)
         keys = [LetterKey(cycle.id, a.id, "invitation") for a in agencies]
 
     def failing_run() -> None:
-        with session_scope(engine) as s:
+        with Database(engine).begin() as s:
             allocate_numbers(s, "สพร", 2566, keys[:1])
             raise RuntimeError("rendering failed")
 
     with pytest.raises(RuntimeError):
         failing_run()
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         assert allocate_numbers(s, "สพร", 2566, keys[1:]) == {keys[1]: 1}
 
 
@@ -50,7 +50,7 @@ def test_should_give_back_the_numbers_when_the_transaction_rolls_back(engine: En
 def test_should_neither_skip_nor_repeat_under_concurrent_runs(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("concurrency is tested on PostgreSQL (SQLite has a single writer)")
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycle, agencies = seed(s, 60)
         keys = [LetterKey(cycle.id, a.id, "invitation") for a in agencies]
     errors: list[BaseException] = []
@@ -61,7 +61,7 @@ def test_should_neither_skip_nor_repeat_under_concurrent_runs(engine: Engine) ->
             barrier.wait()
             mine = keys[part::6] + keys[:5]  # overlapping keys too
             for start in range(0, len(mine), 4):
-                with session_scope(engine) as s:
+                with Database(engine).begin() as s:
                     allocate_numbers(s, "สพร", 2566, mine[start : start + 4])
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -72,6 +72,6 @@ def test_should_neither_skip_nor_repeat_under_concurrent_runs(engine: Engine) ->
     for t in threads:
         t.join()
     assert errors == []
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         seqs = sorted(s.scalars(select(LetterNumber.seq)))
     assert seqs == list(range(1, 61))

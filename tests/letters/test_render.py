@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from dgops.credentials import CredentialPolicy, HashProfile, issue_credentials
 from dgops.credentials.models import PortalAccount
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.letters import (
     LetterContext,
     build_invitation_context,
@@ -41,7 +41,7 @@ DATE = dt.date(2023, 7, 3)
 
 
 def _contexts(engine: Engine, n: int = 3) -> tuple[list[LetterContext], list[str]]:
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycle, agencies = seed(s, n)
         report = issue_credentials(s, cycle, agencies, actor="t", policy=CHEAP)
         contexts = build_invitation_contexts(
@@ -94,7 +94,7 @@ def test_should_build_an_invitation_with_a_thai_number_date_and_the_heads_title(
 def test_should_preview_without_issuing_a_credential_or_using_a_number(
     sqlite_engine: Engine,
 ) -> None:
-    with session_scope(sqlite_engine) as s:
+    with Database(sqlite_engine).begin() as s:
         cycle, agencies = seed(s, 1)
         ctx = build_invitation_context(s, cycle, agencies[0], None, load_issuer(), date=DATE)
         assert s.scalar(select(func.count()).select_from(PortalAccount)) == 0

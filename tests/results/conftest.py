@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, insert
 
 from dgops.cycles import create_cycle
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.framework import Framework, load_framework
 from dgops.registry.models import Agency, AgencyLevel, AgencyType, Mission
 
@@ -25,7 +25,7 @@ def mini() -> Framework:
 @pytest.fixture
 def cycle_id(engine: Engine) -> int:
     """Cycle 2566 on the mini framework with 30 department-level agencies (ids 1..30)."""
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         cycle = create_cycle(
             session,
             year=2566,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.demo.responses import generate_responses, store_demo_responses
 from dgops.framework import Framework
 from dgops.responses.models import ResponseStatus
@@ -14,9 +14,9 @@ from dgops.results import load_agencies, load_answers
 def test_should_read_back_exactly_the_answers_that_were_stored(
     engine: Engine, cycle_id: int, mini: Framework
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         counts = store_demo_responses(session, 2566, seed=5, share=1.0, framework=mini)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         both = load_answers(
             session,
             cycle_id,
@@ -38,7 +38,7 @@ def test_should_read_back_exactly_the_answers_that_were_stored(
 def test_should_give_an_empty_frame_with_the_question_columns_when_nothing_answered(
     engine: Engine, cycle_id: int, mini: Framework
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         frame = load_answers(session, cycle_id, framework=mini)
     assert frame.empty
     assert list(frame.columns) == mini.question_ids

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.demo.responses import generate_responses
 from dgops.framework import Framework
 from dgops.recommend import load_rules, national_recommendations, recommend
@@ -35,7 +35,7 @@ RULES = Path(__file__).resolve().parents[1] / "recommend" / "data" / "rules_mini
 
 
 def _scored(engine: Engine, mini: Framework, seed: int) -> tuple[ScoreResult, pd.DataFrame]:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         agencies = load_agencies(session)
     return score(mini, generate_responses(mini, agencies, seed)), agencies
 
@@ -44,7 +44,7 @@ def test_should_store_every_score_at_full_precision_with_levels_and_ranks(
     engine: Engine, cycle_id: int, mini: Framework
 ) -> None:
     result, agencies = _scored(engine, mini, seed=1)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         run = store_scores(
             session,
             cycle_id=cycle_id,
@@ -54,7 +54,7 @@ def test_should_store_every_score_at_full_precision_with_levels_and_ranks(
             bands=mini.maturity.bands,
         )
         run_id = run.id
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         stored = load_scores(session, run_id)
         assert current_run(session, cycle_id) is not None
     assert len(stored) == 30 * (1 + 3 + 6)
@@ -81,7 +81,7 @@ def test_should_supersede_the_previous_run_and_never_duplicate(
     result, agencies = _scored(engine, mini, seed=2)
     run_ids = []
     for _ in range(4):
-        with session_scope(engine) as session:
+        with Database(engine).begin() as session:
             run_ids.append(
                 store_scores(
                     session,
@@ -92,7 +92,7 @@ def test_should_supersede_the_previous_run_and_never_duplicate(
                     keep_history=2,
                 ).id
             )
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         runs = session.execute(select(ScoreRun.id, ScoreRun.status).order_by(ScoreRun.id)).all()
         n_values = session.scalar(select(func.count()).select_from(ScoreValue))
         current = current_run(session, cycle_id)
@@ -112,14 +112,14 @@ def test_should_replace_a_runs_recommendations_on_rerun(
     rules = load_rules(RULES)
     recs = recommend(result.sub_indicators, agencies, mini, rules)
     national = national_recommendations(result.sub_indicators, mini, rules, top=3)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         run_id = store_scores(
             session, cycle_id=cycle_id, result=result, agencies=agencies, actor="t"
         ).id
         store_recommendations(session, run_id, recs, national)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         n = store_recommendations(session, run_id, recs, national)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         stored = load_recommendations(session, run_id)
         back = load_national_recommendations(session, run_id)
         n_rows = session.scalar(select(func.count()).select_from(AgencyRecommendation))
