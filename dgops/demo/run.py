@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from dgops.db import make_engine, session_scope, upgrade
+from dgops.db import Database, upgrade
 from dgops.demo.registry import RegistryCounts, write_demo_registry
 from dgops.registry.models import Agency, AgencyLevel, AgencyType, Contact, CycleAgency, Mission
 from dgops.settings import Settings
@@ -44,7 +43,7 @@ class DemoContext:
     registry_path: Path | None = None
     cycle_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
-    _engine: Engine | None = field(default=None, repr=False)
+    _db: Database | None = field(default=None, repr=False)
 
     @property
     def demo_dir(self) -> Path:
@@ -57,20 +56,21 @@ class DemoContext:
         return not self.settings.database_url
 
     @property
-    def engine(self) -> Engine:
-        """The engine of the demo's database, created on first use."""
-        if self._engine is None:
-            self._engine = make_engine(self.settings.db_url)
-        return self._engine
+    def db(self) -> Database:
+        """The demo's database, connected on first use."""
+        if self._db is None:
+            self._db = Database.connect(self.settings.db_url)
+        return self._db
 
-    def session(self) -> AbstractContextManager[Session]:
-        """A transactional session (commit on success, roll back on error)."""
-        return session_scope(self.engine)
+    @property
+    def engine(self) -> Engine:
+        """The engine of the demo's database (for migrations)."""
+        return self.db.engine
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
 
 
 StepFunction = Callable[[DemoContext], str]
@@ -161,7 +161,7 @@ def ensure_cycle(ctx: DemoContext) -> str:
     """Create the demo cycle unless it exists (framework = the year)."""
     from dgops.cycles import CycleError, create_cycle, get_cycle
 
-    with ctx.session() as session:
+    with ctx.db.begin() as session:
         try:
             cycle = get_cycle(session, ctx.year_be)
             created = False
@@ -195,7 +195,7 @@ def import_registry_file(ctx: DemoContext) -> str:
 
     if ctx.registry_path is None:
         raise RuntimeError("the registry-import step needs the registry-file step before it")
-    with ctx.session() as session:
+    with ctx.db.begin() as session:
         report = import_registry(
             session, ctx.registry_path, cycle_year=ctx.year_be, actor=ctx.actor
         )
@@ -212,7 +212,7 @@ def answer_questionnaires(ctx: DemoContext) -> str:
 
     # After the fieldwork simulation only its respondents answer, at the times it drew.
     respondents = ctx.data.get("fieldwork", {}).get("respondents")
-    with ctx.session() as session:
+    with ctx.db.begin() as session:
         counts = store_demo_responses(
             session,
             ctx.year_be,
@@ -239,9 +239,9 @@ def check_quality(ctx: DemoContext) -> str:
 
     quality_dir = ctx.settings.var_dir / "quality"
     project = GxProject(quality_dir, ctx.settings.expectations_dir, quality_dir / "data_docs")
-    with ctx.session() as session:
+    with ctx.db.begin() as session:
         outcome = validate_cycle(session, ctx.year_be, actor=ctx.actor, project=project)
-    with ctx.session() as session:
+    with ctx.db.begin() as session:
         store_findings(session, outcome.run_id, actor=ctx.actor)
         settled = settle_run(session, outcome.run_id, actor=ctx.actor)
     mails: dict[str, int] = {}
@@ -265,7 +265,7 @@ def score_responses(ctx: DemoContext) -> str:
     """Score the verified responses and store the run (the scoring stage reads only those)."""
     from dgops.results import level_distribution, score_cycle
 
-    with ctx.session() as session:
+    with ctx.db.begin() as session:
         outcome = score_cycle(session, ctx.year_be, actor=ctx.actor)
     ctx.data["maturity"] = level_distribution(outcome.scores)
     return (
@@ -278,7 +278,7 @@ def recommend_agencies(ctx: DemoContext) -> str:
     """Classify every agency's sub-indicators against its peers and attach DGA's advice."""
     from dgops.results import recommend_cycle
 
-    with ctx.session() as session:
+    with ctx.db.begin() as session:
         outcome = recommend_cycle(session, ctx.year_be)
     counts = ", ".join(f"{k} {v:,}" for k, v in sorted(outcome.by_class.items()))
     return f"{outcome.n_rows:,} recommendations ({counts}); national themes: " + ", ".join(
@@ -303,7 +303,7 @@ def invite_agencies(ctx: DemoContext) -> str:
         config = MailConfig.from_settings(
             ctx.settings, base_url=sink.url, api_key="SG.demo-sink", sandbox=False, activity_lag=0.0
         )
-        with ctx.session() as session:
+        with ctx.db.begin() as session:
             plan = plan_invitations(session, ctx.year_be, mail_config=config, settings=ctx.settings)
         # One process: the letters module fills a typeset layout, faster than a process pool.
         with LetterRenderer(workers=1) as renderer:
@@ -436,7 +436,7 @@ def run_demo(
             results.append(result)
             if on_step is not None:
                 on_step(result)
-        with ctx.session() as session:
+        with ctx.db.begin() as session:
             counts = _count(session, ctx.cycle_id)
         database = ctx.engine.url.render_as_string(hide_password=True)
     finally:
