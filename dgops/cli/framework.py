@@ -55,8 +55,9 @@ def show_cmd(
         console.print(fw.title_en, highlight=False)
     console.print(
         f"aggregation: sub-indicator {agg.sub_indicator}, pillar {agg.pillar}, overall "
-        f"{agg.overall}, scale 0..{agg.scale:g}; maturity: {fw.maturity.rule}"
-        + (f" {fw.maturity.bands}" if fw.maturity.rule == "bands" else ""),
+        f"{agg.overall}, scale 0..{agg.scale:g}; maturity: "
+        + ("none" if fw.maturity is None else fw.maturity.rule)
+        + (f" {fw.maturity.bands}" if fw.maturity and fw.maturity.rule == "bands" else ""),
         highlight=False,
     )
     table = Table("pillar", "name", "weight", "sub-indicators", "questions", "scored")
@@ -65,7 +66,7 @@ def show_cmd(
         table.add_row(
             p.code,
             p.name_en or p.name_th,
-            f"{p.weight:g}",
+            "-" if p.weight is None else f"{p.weight:g}",
             str(len(p.sub_indicators)),
             str(len(questions)),
             str(sum(q.scoring is not None for q in questions)),

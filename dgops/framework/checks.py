@@ -101,6 +101,12 @@ def check_framework(fw: Framework) -> list[Problem]:
 
 def _check_levels_and_bands(fw: Framework) -> list[Problem]:
     problems: list[Problem] = []
+    if fw.maturity is None:
+        # An index without maturity levels: nothing may ask for one.
+        for pi, pillar in enumerate(fw.pillars):
+            if pillar.levels is not None:
+                problems.append((f"pillars[{pi}].levels", "maturity is null: no level names"))
+        return problems + _check_groups_and_inputs(fw)
     if sorted(lv.level for lv in fw.levels) != [1, 2, 3, 4, 5]:
         problems.append(("levels", "must list the five levels 1, 2, 3, 4, 5 once each"))
     bands = fw.maturity.bands
@@ -114,6 +120,11 @@ def _check_levels_and_bands(fw: Framework) -> list[Problem]:
         problems.append(
             ("maturity.bands", f"must lie on the score scale 0..{fw.aggregation.scale:g}")
         )
+    return problems + _check_groups_and_inputs(fw)
+
+
+def _check_groups_and_inputs(fw: Framework) -> list[Problem]:
+    problems: list[Problem] = []
     seen: set[str] = set()
     for i, g in enumerate(fw.groups):
         if g.code in seen:
@@ -152,7 +163,14 @@ def _check_pillars(fw: Framework) -> list[Problem]:
                     (f"{spath}.code", f"duplicate code {sub.code!r} (first at {codes[sub.code]})")
                 )
             codes.setdefault(sub.code, spath)
-    total = sum(p.weight for p in fw.pillars)
+    if fw.aggregation.overall != "weighted_mean":
+        return problems  # a plain mean of the pillars: weights are not used
+    missing = [f"pillars[{pi}].weight" for pi, p in enumerate(fw.pillars) if p.weight is None]
+    for path in missing:
+        problems.append((path, "the overall score is a weighted_mean: every pillar needs a weight"))
+    if missing:
+        return problems
+    total = sum(p.weight or 0.0 for p in fw.pillars)
     declared = fw.aggregation.weights_total
     if not math.isclose(total, declared, rel_tol=1e-9, abs_tol=1e-9):
         problems.append(

@@ -53,7 +53,8 @@ QUESTION_TYPES: tuple[str, ...] = (
     "evidence",
 )
 
-_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.]*$"
+# Ids may contain "-": international indices code their items that way (``I-1.4``).
+_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*$"
 
 
 class _Model(BaseModel):
@@ -205,6 +206,9 @@ class ValueWeightRule(_Rule):
 
     rule: Literal["value_weight"]
     max: float = Field(gt=0)
+    top: float | None = Field(default=None, gt=0)
+    """The highest answer that makes sense (e.g. 5 on a 0..5 scale): answers below 0 or above it
+    are reported as out of range and scored as missing instead of being clipped silently."""
 
 
 class PositiveRule(_Rule):
@@ -324,7 +328,8 @@ class Pillar(_Model):
     code: str = Field(pattern=_ID_PATTERN)
     name_th: str
     name_en: str | None = None
-    weight: float = Field(ge=0)
+    weight: float | None = Field(default=None, ge=0)
+    """Needed only when the overall score is a ``weighted_mean`` of the pillars."""
     levels: list[str] | None = None
     sub_indicators: list[SubIndicator] = Field(min_length=1)
 
@@ -347,7 +352,8 @@ class Framework(_Model):
         ]
     )
     aggregation: Aggregation = Field(default_factory=Aggregation)
-    maturity: Maturity = Field(default_factory=Maturity)
+    maturity: Maturity | None = Field(default_factory=Maturity)
+    """``null`` for an index without maturity levels: levels are then not computed at all."""
     groups: list[Group] = Field(default_factory=list)
     external_inputs: list[ExternalInput] = Field(default_factory=list)
     pillars: list[Pillar] = Field(min_length=1)
@@ -367,6 +373,11 @@ class Framework(_Model):
                     self._pillar_of.setdefault(q.id, pillar.code)
 
     # -- navigation ------------------------------------------------------------------------
+
+    @property
+    def level_bands(self) -> list[float] | None:
+        """Score bands of the maturity levels 1..5, or None for an index without levels."""
+        return None if self.maturity is None else list(self.maturity.bands)
 
     @property
     def questions(self) -> list[Question]:

@@ -69,10 +69,13 @@ class ClassifyConfig:
         return out
 
 
-def score_levels(scores: pd.DataFrame | pd.Series, bands: Sequence[float]) -> pd.DataFrame:
-    """Maturity level 1..5 of each score by the framework's bands (NaN stays NaN)."""
+def score_levels(scores: pd.DataFrame | pd.Series, bands: Sequence[float] | None) -> pd.DataFrame:
+    """Maturity level 1..5 of each score by the framework's bands (NaN stays NaN; all NaN for an
+    index without maturity levels, ``bands=None``)."""
     frame = scores.to_frame() if isinstance(scores, pd.Series) else scores
     values = frame.to_numpy(dtype=float)
+    if bands is None:
+        return pd.DataFrame(np.nan, index=frame.index, columns=frame.columns)
     levels = np.searchsorted(np.asarray(bands, dtype=float), values, side="right").astype(float)
     levels = np.clip(levels, 1, len(bands))
     levels[np.isnan(values)] = np.nan
@@ -86,7 +89,9 @@ def sub_indicator_shares(framework: Framework) -> pd.Series:
     rows: dict[str, float] = {}
     for pillar in framework.pillars:
         pillar_share = (
-            pillar.weight / agg.weights_total if agg.overall == "weighted_mean" else 1 / n_pillars
+            (pillar.weight or 0.0) / agg.weights_total
+            if agg.overall == "weighted_mean"
+            else 1 / n_pillars
         )
         maxima = {
             s.code: sum(q.max_points() for q in s.questions if q.scoring is not None)
@@ -171,7 +176,7 @@ def classify(
     pillar_of = {s.code: p.code for p in framework.pillars for s in p.sub_indicators}
     shares = sub_indicator_shares(framework)
     long["pillar"] = long["sub_indicator"].map(pillar_of)
-    long["level"] = score_levels(score, framework.maturity.bands).iloc[:, 0].astype("Int64")
+    long["level"] = score_levels(score, framework.level_bands).iloc[:, 0].astype("Int64")
     long["peer_key"] = chosen_key.astype(str)
     long["peer_n"] = n.astype("Int64")
     long["peer_mean"] = mean

@@ -84,7 +84,7 @@ def theme_weakness(sub_scores: pd.DataFrame, framework: Framework, rules: RuleBo
     scale = float(framework.aggregation.scale)
     codes = [c for c in framework.sub_indicator_codes if c in sub_scores.columns]
     scores = sub_scores[codes].astype(float)
-    levels = score_levels(scores, framework.maturity.bands)
+    levels = score_levels(scores, framework.level_bands)
     per_sub = pd.DataFrame(
         {
             "mean_ratio": scores.mean() / scale,

@@ -100,7 +100,6 @@ def score_cycle(
         result=result,
         agencies=agencies,
         actor=actor,
-        bands=framework.maturity.bands,
         peer_by=peer_by,
         params={"statuses": [s.value for s in wanted], "issues": len(result.issues)},
     )

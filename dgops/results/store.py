@@ -74,15 +74,13 @@ def score_long_frame(
     result: ScoreResult,
     agencies: pd.DataFrame,
     peer_by: Sequence[str] = ("level",),
-    bands: Sequence[float] | None = None,
 ) -> pd.DataFrame:
     """Every score of ``result`` as rows: agency_id, kind, code, score, level, group_code,
     rank_national, rank_peer, peer_size — the shape of the ``score_value`` table.
 
     Ranks: 1 = highest score, ties share the lowest rank (90, 80, 80, 70 → 1, 2, 2, 4), among
     all scored agencies and within the peer group (agencies equal on ``peer_by``).
-    Sub-indicator levels use ``bands`` (the framework's maturity bands; default: fifths of
-    the scale).
+    Sub-indicator levels use the framework's maturity bands (none for an index without levels).
     """
     from dgops.recommend.classify import score_levels
 
@@ -106,7 +104,7 @@ def score_long_frame(
         (
             ScoreKind.SUB_INDICATOR,
             result.sub_indicators,
-            score_levels(result.sub_indicators, bands or _default_bands(result.scale)),
+            score_levels(result.sub_indicators, result.level_bands),
         ),
     ):
         if scores.shape[1] == 0:
@@ -134,10 +132,6 @@ def score_long_frame(
     return long
 
 
-def _default_bands(scale: float) -> list[float]:
-    return [0.0, 0.2 * scale, 0.4 * scale, 0.6 * scale, 0.8 * scale]
-
-
 def store_scores(
     session: Session,
     *,
@@ -145,15 +139,14 @@ def store_scores(
     result: ScoreResult,
     agencies: pd.DataFrame,
     actor: str,
-    bands: Sequence[float] | None = None,
     peer_by: Sequence[str] = ("level",),
     params: dict[str, Any] | None = None,
     keep_history: int = 2,
 ) -> ScoreRun:
     """Write a new current run of ``cycle_id`` with every score of ``result``; returns the run.
 
-    ``bands`` are the framework's maturity bands for sub-indicator levels (pillar and overall
-    levels come from the engine). Runs in the caller's transaction; the previous current run
+    Levels come from the engine (sub-indicator levels by the framework's bands). Runs in the
+    caller's transaction; the previous current run
     becomes superseded, and superseded runs beyond the newest ``keep_history`` are deleted.
     """
     session.execute(
@@ -183,7 +176,7 @@ def store_scores(
     session.add(run)
     session.flush()
 
-    long = score_long_frame(result, agencies, peer_by, bands)
+    long = score_long_frame(result, agencies, peer_by)
     cols = ["agency_id", "kind", "code", "score", "level", "group_code"]
     cols += ["rank_national", "rank_peer", "peer_size"]
     ints = {"agency_id", "level", "rank_national", "rank_peer", "peer_size"}

@@ -18,19 +18,31 @@ from dgops.scoring.aggregate import (
 )
 from dgops.scoring.analysis import PEER_COLUMNS, group_stats, peer_ranks, yoy_deltas
 from dgops.scoring.columns import clean_column, condition_mask
-from dgops.scoring.engine import ISSUE_REASONS, ITEM_STATES, AnswerIssue, ScoreResult, score
+from dgops.scoring.engine import (
+    INPUT_REASONS,
+    ISSUE_REASONS,
+    ITEM_STATES,
+    AnswerIssue,
+    ScoreResult,
+    ScoringInputError,
+    input_issues,
+    score,
+)
 from dgops.scoring.rounding import round_half_up
 
 __all__ = [
+    "INPUT_REASONS",
     "ISSUE_REASONS",
     "ITEM_STATES",
     "PEER_COLUMNS",
     "AnswerIssue",
     "ScoreResult",
+    "ScoringInputError",
     "clean_column",
     "condition_mask",
     "group_from_scores",
     "group_stats",
+    "input_issues",
     "level_from_score",
     "levels_from_scores",
     "overall_from_pillars",

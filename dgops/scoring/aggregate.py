@@ -88,7 +88,7 @@ def overall_from_pillars(framework: Framework, pillar_scores: pd.DataFrame) -> p
     if framework.aggregation.overall == "mean":
         weights = np.ones(len(codes))
     else:
-        weights = np.array([framework.pillar(c).weight for c in codes], dtype=np.float64)
+        weights = np.array([framework.pillar(c).weight or 0.0 for c in codes], dtype=np.float64)
     present = ~np.isnan(values)
     total = np.where(present, values, 0.0) @ weights
     weight_sum = present.astype(np.float64) @ weights
@@ -100,6 +100,8 @@ def overall_from_pillars(framework: Framework, pillar_scores: pd.DataFrame) -> p
 
 
 def _levels(framework: Framework, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    if framework.maturity is None:  # an index without maturity levels
+        return np.full(values.shape, np.nan)
     bands = np.asarray(framework.maturity.bands, dtype=np.float64)
     level = np.clip(np.searchsorted(bands, values, side="right"), 1, len(bands))
     return np.where(np.isnan(values), np.nan, level.astype(np.float64))

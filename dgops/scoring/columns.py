@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from dgops.framework import Condition, Question
+from dgops.framework import Condition, Question, ValueWeightRule
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -150,8 +150,11 @@ def clean_column(question: Question, values: npt.NDArray[Any]) -> Column:
             number[ok] = values[ok].astype(np.float64)
         finite = np.isfinite(number)
         issues = _issues((~isna) & ~(ok & finite), "not_a_number")
-        if kind == "percentage":
-            out = finite & ((number < 0) | (number > 100))
+        top = 100.0 if kind == "percentage" else None
+        if isinstance(question.scoring, ValueWeightRule) and question.scoring.top is not None:
+            top = question.scoring.top
+        if top is not None:
+            out = finite & ((number < 0) | (number > top))
             issues += _issues(out, "out_of_range")
             finite &= ~out
         number = np.where(finite, number, np.nan)

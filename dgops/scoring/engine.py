@@ -37,7 +37,15 @@ from dgops.scoring.columns import (
     condition_mask,
 )
 
-__all__ = ["ISSUE_REASONS", "ITEM_STATES", "AnswerIssue", "ScoreResult", "score"]
+__all__ = [
+    "INPUT_REASONS",
+    "ISSUE_REASONS",
+    "ITEM_STATES",
+    "AnswerIssue",
+    "ScoreResult",
+    "ScoringInputError",
+    "score",
+]
 
 ITEM_STATES = ("answered", "missing", "hidden", "invalid")
 ANSWERED, MISSING, HIDDEN, INVALID = range(4)
@@ -45,9 +53,46 @@ ANSWERED, MISSING, HIDDEN, INVALID = range(4)
 ISSUE_REASONS: dict[str, str] = {
     "not_an_option": "ค่าไม่อยู่ในตัวเลือกของคำถาม (value is not an option of the question)",
     "not_a_number": "ค่าไม่ใช่ตัวเลข (value is not a number)",
-    "out_of_range": "ค่าอยู่นอกช่วงที่กำหนด (value out of range: percentage 0..100, external 0..1)",
+    "out_of_range": (
+        "ค่าอยู่นอกช่วงที่กำหนด (value out of range: percentage 0..100, external 0..1, "
+        "value_weight 0..top)"
+    ),
     "wrong_type": "ชนิดของคำตอบไม่ตรงกับคำถาม (answer of the wrong type for the question)",
 }
+
+INPUT_REASONS: dict[str, str] = {
+    "unknown_column": (
+        "คอลัมน์คำตอบไม่ตรงกับคำถามใดในกรอบการประเมิน (answer column matches no question)"
+    ),
+    "missing_column": "ไม่มีคอลัมน์คำตอบของคำถามนี้ (no answer column for this question)",
+    "missing_external": (
+        "ไม่มีข้อมูลจากภายนอกสำหรับรหัสนี้ (no external input for this key: the item is not scored)"
+    ),
+    "unknown_external": (
+        "ข้อมูลจากภายนอกมีรหัสที่กรอบการประเมินไม่ใช้ (external input key used by no question)"
+    ),
+    "external_row_missing": ("ไม่มีข้อมูลจากภายนอกของหน่วยงานนี้ (no external input row for this agency)"),
+    "external_row_unknown": (
+        "ข้อมูลจากภายนอกมีหน่วยงานที่ไม่มีคำตอบ (external input row for an agency not scored)"
+    ),
+}
+"""Problems with the shape of the inputs (columns, external keys and rows), as opposed to
+out-of-domain values: each would silently move scores, so they are always reported."""
+ISSUE_REASONS.update(INPUT_REASONS)
+
+
+class ScoringInputError(ValueError):
+    """``score(..., strict=True)`` found inputs whose shape does not match the framework."""
+
+    def __init__(self, issues: list[AnswerIssue]) -> None:
+        self.issues = issues
+        lines = [f"{i.question_id}: {i.message}" for i in issues[:20]]
+        more = f"\n... and {len(issues) - 20} more" if len(issues) > 20 else ""
+        super().__init__(
+            f"{len(issues)} input problem(s) in the answers or external inputs:\n"
+            + "\n".join(lines)
+            + more
+        )
 
 
 @dataclass(frozen=True)
@@ -85,6 +130,8 @@ class ScoreResult:
     overall: pd.Series
     overall_level: pd.Series
     group: pd.Series
+    level_bands: tuple[float, ...] | None
+    """The framework's maturity bands (sub-indicator levels use them); None: no levels."""
     issues: list[AnswerIssue] = field(default_factory=list)
 
     @cached_property
@@ -167,22 +214,71 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def input_issues(
+    framework: Framework, answers: pd.DataFrame, external: pd.DataFrame | None
+) -> list[AnswerIssue]:
+    """Problems with the shape of the inputs: answer columns that match no question, questions
+    without a column, external keys missing or unknown, agencies missing from ``external``."""
+    issues: list[AnswerIssue] = []
+    known = set(framework.question_ids)
+    external_keys = {
+        q.scoring.key: q.id for q in framework.questions if isinstance(q.scoring, ExternalRule)
+    }
+    for column in answers.columns:
+        if str(column) not in known:
+            issues.append(AnswerIssue(None, str(column), None, "unknown_column"))
+    present = {str(c) for c in answers.columns}
+    for q in framework.questions:
+        if not isinstance(q.scoring, ExternalRule) and q.id not in present:
+            issues.append(AnswerIssue(None, q.id, None, "missing_column"))
+    if not external_keys:
+        return issues
+    ext_columns = set() if external is None else {str(c) for c in external.columns}
+    for key in sorted(external_keys):
+        if key not in ext_columns:
+            issues.append(AnswerIssue(None, key, None, "missing_external"))
+    for key in sorted(ext_columns - set(external_keys)):
+        issues.append(AnswerIssue(None, key, None, "unknown_external"))
+    if external is not None and ext_columns & set(external_keys):
+        rows = external.index
+        issues.extend(
+            AnswerIssue(_plain(a), "external", None, "external_row_missing")
+            for a in answers.index[~answers.index.isin(rows)]
+        )
+        issues.extend(
+            AnswerIssue(_plain(a), "external", None, "external_row_unknown")
+            for a in rows[~rows.isin(answers.index)]
+        )
+    return issues
+
+
 def score(
-    framework: Framework, answers: pd.DataFrame, *, external: pd.DataFrame | None = None
+    framework: Framework,
+    answers: pd.DataFrame,
+    *,
+    external: pd.DataFrame | None = None,
+    strict: bool = False,
 ) -> ScoreResult:
     """Score every agency in ``answers`` (index: agency id; one column per question id).
 
     Values follow the answer format of docs/framework-format.md; NaN/None means not answered.
     ``external`` (index: agency id; one column per external key, floats 0..1) feeds
     `external` items. Out-of-domain answers are scored as missing and listed in ``issues``.
+    Inputs whose shape does not match the framework (see :func:`input_issues`) are listed in
+    ``issues`` too; with ``strict=True`` they raise :class:`ScoringInputError` instead.
     """
     if not answers.index.is_unique:
         raise ValueError("answers: agency ids in the index must be unique")
+    if external is not None and not external.index.is_unique:
+        raise ValueError("external: agency ids in the index must be unique")
+    structural = input_issues(framework, answers, external)
+    if strict and structural:
+        raise ScoringInputError(structural)
     index = answers.index
     n = len(index)
     ext = external.reindex(index) if external is not None else None
     columns: dict[str, Column] = {}
-    issues: list[AnswerIssue] = []
+    issues: list[AnswerIssue] = list(structural)
     item_ids = [q.id for q in framework.scored_questions]
     slot = {qid: j for j, qid in enumerate(item_ids)}
     # column j of each matrix is item j (Fortran order: one contiguous block per item)
@@ -239,11 +335,12 @@ def score(
     item_state = pd.DataFrame(state_m, index=index, columns=item_ids, copy=False)
     subs, pillars = _roll_up(framework, points_m, max_m, item_ids, index)
     overall = overall_from_pillars(framework, pillars)
-    if framework.maturity.rule == "staged":
+    maturity = framework.maturity
+    if maturity is not None and maturity.rule == "staged":
         pillar_levels = _staged_levels(framework, meets_cols, index, pillars)
     else:
         pillar_levels = levels_from_scores(framework, pillars)
-    if framework.maturity.effective_overall_rule == "staged":
+    if maturity is not None and maturity.effective_overall_rule == "staged":
         overall_level = _staged_levels(framework, meets_cols, index, overall.to_frame())["overall"]
     else:
         overall_level = level_from_score(framework, overall)
@@ -260,6 +357,7 @@ def score(
         overall=overall,
         overall_level=overall_level,
         group=group_from_scores(framework, overall),
+        level_bands=None if framework.level_bands is None else tuple(framework.level_bands),
         issues=issues,
     )
 

@@ -51,7 +51,6 @@ def test_should_store_every_score_at_full_precision_with_levels_and_ranks(
             result=result,
             agencies=agencies,
             actor="t",
-            bands=mini.maturity.bands,
         )
         run_id = run.id
     with Database(engine).begin() as session:

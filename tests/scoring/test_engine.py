@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from dgops.framework import Framework, load_framework
-from dgops.scoring import ScoreResult, score
+from dgops.scoring import ScoreResult, ScoringInputError, score
 
 FIXTURES = Path(__file__).parents[1] / "framework" / "fixtures"
 
@@ -437,3 +437,140 @@ def test_should_band_the_overall_level_when_pillars_are_staged_but_overall_rule_
     expected = level_from_score(framework, result.overall)
     assert result.overall_level.tolist() == expected.tolist()
     assert result.overall_level.nunique() > 1
+
+
+class TestNothingSilent:
+    """Inputs whose shape does not match the framework are reported, never silently scored."""
+
+    @staticmethod
+    def _answers(**extra: Any) -> pd.DataFrame:
+        row = {"I1": "full", "I2": "yes", "I3": "yes", "I5": ["web"], "I7": "no", "I8": 50}
+        return frame({10: row | extra, 11: row | extra})
+
+    def _external(self, index: list[int] | None = None, **columns: list[float]) -> pd.DataFrame:
+        data = columns or {"egdi_osi": [0.9, 0.5], "wjp_open_gov": [0.8, 0.4]}
+        return pd.DataFrame(data, index=index or [10, 11])
+
+    @staticmethod
+    def _reasons(result: ScoreResult) -> set[tuple[str, str]]:
+        return {(i.question_id, i.reason) for i in result.issues}
+
+    def test_should_report_an_answer_column_that_matches_no_question(
+        self, govtech: Framework
+    ) -> None:
+        result = score(govtech, self._answers(I9_typo=3), external=self._external())
+        assert ("I9_typo", "unknown_column") in self._reasons(result)
+
+    def test_should_report_a_question_without_a_column(self, govtech: Framework) -> None:
+        answers = self._answers().drop(columns=["I8"])
+        result = score(govtech, answers, external=self._external())
+        assert ("I8", "missing_column") in self._reasons(result)
+
+    def test_should_report_missing_misspelt_and_misindexed_external_inputs(
+        self, govtech: Framework
+    ) -> None:
+        none = score(govtech, self._answers())
+        assert {("egdi_osi", "missing_external"), ("wjp_open_gov", "missing_external")} <= (
+            self._reasons(none)
+        )
+        misspelt = score(
+            govtech,
+            self._answers(),
+            external=self._external(egdi_osi=[0.9, 0.5], wjp_opengov=[0.8, 0.4]),
+        )
+        assert {("wjp_open_gov", "missing_external"), ("wjp_opengov", "unknown_external")} <= (
+            self._reasons(misspelt)
+        )
+        by_code = score(govtech, self._answers(), external=self._external(index=[1010, 1011]))
+        rows = [(i.agency_id, i.reason) for i in by_code.issues if i.question_id == "external"]
+        assert sorted(rows) == [
+            (10, "external_row_missing"),
+            (11, "external_row_missing"),
+            (1010, "external_row_unknown"),
+            (1011, "external_row_unknown"),
+        ]
+
+    def test_should_report_nothing_when_the_inputs_match(self, govtech: Framework) -> None:
+        assert score(govtech, self._answers(), external=self._external()).issues == []
+
+    def test_should_refuse_a_mismatch_when_strict(self, govtech: Framework) -> None:
+        with pytest.raises(ScoringInputError, match="I9_typo") as caught:
+            score(govtech, self._answers(I9_typo=3), strict=True)
+        reasons = {i.reason for i in caught.value.issues}
+        assert reasons == {"unknown_column", "missing_external"}
+
+    def test_should_report_a_value_weight_answer_above_its_top(self) -> None:
+        fw = one_question(
+            {
+                "id": "Q1",
+                "type": "number",
+                "text_th": "คะแนน 0-5",
+                "scoring": {"rule": "value_weight", "max": 5, "top": 5},
+            }
+        )
+        result = score(fw, frame({1: {"Q1": 4}, 2: {"Q1": 40}, 3: {"Q1": -1}}))
+        assert [(i.agency_id, i.reason) for i in result.issues] == [
+            (2, "out_of_range"),
+            (3, "out_of_range"),
+        ]
+        assert result.item_state.loc[2, "Q1"] == 3  # invalid, scored as missing
+        assert result.overall.loc[1] == pytest.approx(80.0)
+
+
+class TestIndicesOfOtherShapes:
+    """International indices: ids with "-", no maturity levels, a plain mean of pillars."""
+
+    @staticmethod
+    def framework(**extra: Any) -> Framework:
+        def pillar(code: str, qid: str) -> dict[str, Any]:
+            return {
+                "code": code,
+                "name_th": code,
+                "sub_indicators": [
+                    {
+                        "code": f"{code}.1",
+                        "name_th": code,
+                        "questions": [
+                            {
+                                "id": qid,
+                                "type": "yes_no",
+                                "text_th": qid,
+                                "scoring": {"rule": "positive"},
+                            }
+                        ],
+                    }
+                ],
+            }
+
+        return Framework.model_validate(
+            {
+                "id": "index",
+                "year_be": 2566,
+                "title_th": "ดัชนี",
+                "aggregation": {"overall": "mean"},
+                "maturity": None,
+                "pillars": [pillar("I-1", "I-1.4"), pillar("I-2", "I-2.1")],
+            }
+            | extra
+        )
+
+    def test_should_accept_ids_with_a_dash_and_no_weights_or_levels(self) -> None:
+        from dgops.framework import check_framework
+
+        fw = self.framework()
+        assert check_framework(fw) == []
+        result = score(fw, frame({1: {"I-1.4": "yes", "I-2.1": "no"}}), strict=True)
+        assert result.overall.loc[1] == pytest.approx(50.0)
+        assert result.pillar_levels.isna().all().all()
+        assert result.overall_level.isna().all()
+        assert result.level_bands is None
+
+    def test_should_need_pillar_weights_only_for_a_weighted_mean(self) -> None:
+        from dgops.framework import check_framework
+
+        fw = self.framework(aggregation={"overall": "weighted_mean"})
+        problems = check_framework(fw)
+        assert (
+            "pillars[0].weight",
+            "the overall score is a weighted_mean: every pillar needs a weight",
+        ) in problems
