@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from dgops.framework import Framework, format_loc
+from dgops.configfile import ConfigModel, load_model
+from dgops.framework import Framework
 from dgops.recommend.classify import score_levels
 from dgops.recommend.rules import DATA_DIR, RuleBook, RuleError
 
@@ -43,9 +43,7 @@ class Theme(BaseModel):
     actions_th: list[str] = Field(min_length=1)
 
 
-class _ThemesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _ThemesFile(ConfigModel):
     version: int = 1
     themes: dict[str, Theme]
 
@@ -65,15 +63,7 @@ class NationalRecommendation:
 def load_themes(path: Path | None = None) -> dict[str, Theme]:
     """Read the theme texts (default: the shipped ``national_themes.yaml``)."""
     path = path or DATA_DIR / "national_themes.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RuleError(path.name, [("", f"cannot read the file: {exc}")]) from exc
-    try:
-        return dict(_ThemesFile.model_validate(data).themes)
-    except ValidationError as exc:
-        problems = [(format_loc(e["loc"]), e["msg"]) for e in exc.errors()]
-        raise RuleError(path.name, problems) from None
+    return dict(load_model(path, _ThemesFile, error=RuleError).themes)
 
 
 def theme_weakness(sub_scores: pd.DataFrame, framework: Framework, rules: RuleBook) -> pd.DataFrame:

@@ -17,15 +17,15 @@ unknown topic 'usabilty'``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from dgops.framework import Framework, format_loc
+from dgops.configfile import ConfigError, ConfigModel, load_model
+from dgops.framework import Framework
 
 __all__ = [
     "DATA_DIR",
@@ -44,17 +44,11 @@ M = TypeVar("M", bound=BaseModel)
 _LEVEL_KEY = re.compile(r"^\s*([1-5])\s*(?:-\s*([1-5])\s*)?$")
 
 
-class RuleError(ValueError):
+class RuleError(ConfigError):
     """An advice file is invalid; ``problems`` holds (path, message) pairs."""
 
-    def __init__(self, file: str, problems: Sequence[tuple[str, str]]) -> None:
-        self.file = file
-        self.problems = list(problems)
-        lines = [f"{file}: {p}: {m}" if p else f"{file}: {m}" for p, m in self.problems]
-        super().__init__("\n".join(lines))
 
-
-class _Model(BaseModel):
+class _Model(ConfigModel):
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
@@ -124,33 +118,6 @@ class RuleBook:
         return {code: self.theme_of(code) for code in self.entries}
 
 
-def _read(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RuleError(path.name, [("", f"cannot read the file: {exc.strerror or exc}")]) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise RuleError(path.name, [("", f"YAML syntax error at {where}: {exc.problem}")]) from exc
-    if not isinstance(data, dict):
-        raise RuleError(path.name, [("", "the file must hold a YAML mapping at the top level")])
-    return data
-
-
-def _validate(model: type[M], data: Any, name: str) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            (format_loc(e["loc"]), str(e["msg"]).removeprefix("Value error, "))
-            for e in exc.errors()
-        ]
-        raise RuleError(name, problems) from None
-
-
 def _expand_levels(
     advice: Mapping[str, str], where: str
 ) -> tuple[dict[int, str], list[tuple[str, str]]]:
@@ -196,7 +163,7 @@ def load_rules(
     if not path.exists():
         raise RuleError(path.name, [("", "no such rules file")])
     tpath = topics_path or DATA_DIR / "topics.yaml"
-    topics = _validate(_TopicsFile, _read(tpath), tpath.name)
+    topics = load_model(tpath, _TopicsFile, error=RuleError)
 
     topic_levels: dict[str, dict[int, str]] = {}
     problems: list[tuple[str, str]] = []
@@ -210,7 +177,7 @@ def load_rules(
     if problems:
         raise RuleError(tpath.name, problems)
 
-    rules = _validate(_RulesFile, _read(path), path.name)
+    rules = load_model(path, _RulesFile, error=RuleError)
     entries: dict[str, dict[int, Advice]] = {}
     for code, rule in rules.sub_indicators.items():
         where = f"sub_indicators.{code}"

@@ -13,7 +13,6 @@ import yaml
 from dgops.framework import (
     DATA_DIR,
     FrameworkError,
-    format_loc,
     load_framework,
     load_mapping,
     resolve_framework_path,
@@ -113,11 +112,6 @@ def test_should_resolve_a_bare_id_to_the_shipped_data_file() -> None:
 def test_should_name_the_missing_file_and_the_shipped_ids() -> None:
     with pytest.raises(FrameworkError, match=r"2499\.yaml: no such framework file"):
         load_framework("2499")
-
-
-def test_should_map_pydantic_loc_to_a_file_path_without_union_tags() -> None:
-    loc = ("pillars", 2, "sub_indicators", 0, "questions", 4, "scoring", "value_weight", "max")
-    assert format_loc(loc) == "pillars[2].sub_indicators[0].questions[4].scoring.max"
 
 
 def test_should_report_yaml_syntax_errors_with_line_and_column() -> None:
