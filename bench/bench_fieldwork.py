@@ -118,8 +118,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from dgops.db import make_engine, session_scope
-    from dgops.reminders import call_list, reminder_queue, select_due
-    from dgops.tracking import agency_progress, response_rates, take_snapshot
+    from dgops.fieldwork import (
+        agency_progress,
+        call_list,
+        reminder_queue,
+        response_rates,
+        select_due,
+        take_snapshot,
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite"

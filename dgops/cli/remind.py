@@ -12,8 +12,7 @@ from dgops.cli._common import actor, console, engine, fail
 from dgops.cli.track import CYCLE, TODAY, _day, _print
 from dgops.cycles import CycleError
 from dgops.db import session_scope
-from dgops.mail import MailConfig, session_factory_for
-from dgops.reminders import (
+from dgops.fieldwork import (
     HoldMode,
     ReminderError,
     call_list,
@@ -26,6 +25,7 @@ from dgops.reminders import (
     set_hold,
     write_call_list,
 )
+from dgops.mail import MailConfig, session_factory_for
 from dgops.settings import get_settings
 
 app = typer.Typer(help="แจ้งเตือนหน่วยงาน / fieldwork reminders.", no_args_is_help=True)
@@ -183,7 +183,7 @@ def digest_cmd(
     to: list[str] = typer.Option([], "--to", help="Manager e-mail (repeat); default policy."),
 ) -> None:
     """E-mail the managers the day's figures and chart (once a day)."""
-    from dgops.tracking import Manager
+    from dgops.fieldwork import Manager
 
     try:
         result = send_digest(

@@ -11,7 +11,7 @@ from rich.table import Table
 from dgops.cli._common import console, engine, fail
 from dgops.cycles import CycleError
 from dgops.db import session_scope
-from dgops.tracking import (
+from dgops.fieldwork import (
     GROUP_FIELDS,
     agency_progress,
     behind_groups,

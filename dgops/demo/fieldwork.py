@@ -22,12 +22,21 @@ import numpy as np
 from sqlalchemy import Engine, insert, select, update
 
 from dgops.db import session_scope
+from dgops.fieldwork import (
+    Manager,
+    build_digest,
+    call_list,
+    cycle_of,
+    load_policy,
+    run_reminders,
+    send_digest,
+    take_snapshot,
+    write_call_list,
+)
 from dgops.mail import MailConfig, MailMessage, ingest_events, session_factory_for
 from dgops.registry.models import CycleAgency
-from dgops.reminders import ThaiCalendar, call_list, run_reminders, send_digest, write_call_list
 from dgops.responses.models import Response, ResponseEvent
-from dgops.tracking import Manager, load_policy, take_snapshot
-from dgops.tracking.queries import cycle_of
+from dgops.thai import ThaiCalendar
 
 BKK = ZoneInfo("Asia/Bangkok")
 DEMO_MANAGER = Manager("fieldwork-manager@dga.example.org", "ผู้จัดการโครงการสำรวจ")
@@ -241,8 +250,6 @@ def simulate_fieldwork(
         actor=actor,
     )
     with session_scope(engine) as session:
-        from dgops.reminders import build_digest
-
         chart = build_digest(session, year_be, deadline).chart_png
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"fieldwork-{year_be}.png").write_bytes(chart)

@@ -3,11 +3,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from sqlalchemy import Engine
-from tracking_fixtures import OPEN, YEAR, FieldworkWorld
 
 from dgops.db import session_scope
-from dgops.tracking import agency_progress, response_rates
+from dgops.fieldwork import agency_progress, response_rates
 
 
 def test_should_count_responses_by_status_for_the_whole_cycle(

@@ -16,9 +16,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from dgops.cycles.models import SurveyCycle
-from dgops.reminders.calendar import ThaiCalendar
-from dgops.tracking.policy import FieldworkPolicy, ReminderRound, load_policy
-from dgops.tracking.queries import (
+from dgops.fieldwork.policy import FieldworkPolicy, ReminderRound, load_policy
+from dgops.fieldwork.queries import (
     LOCAL_TZ,
     OPEN_STATUSES,
     agency_progress,
@@ -26,6 +25,7 @@ from dgops.tracking.queries import (
     effective_deadlines,
     run_sql,
 )
+from dgops.thai import ThaiCalendar
 
 KIND = "reminder"
 """The mail ledger kind of every reminder and escalation (the wording is chosen per message)."""

@@ -215,7 +215,7 @@ def response_rates(
 ) -> pd.DataFrame:
     """Response counts by status and rate (%) for the cycle or per group of ``by``, with the
     group's target and the gap to it (rate − target)."""
-    from dgops.tracking.policy import load_policy
+    from dgops.fieldwork.policy import load_policy
 
     cycle = cycle_of(session, year)
     counts = apply_filters(status_counts(session, cycle.id), filters)

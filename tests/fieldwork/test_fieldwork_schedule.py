@@ -3,20 +3,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from sqlalchemy import Engine
-from tracking_fixtures import OPEN, YEAR, FieldworkWorld
 
 from dgops.db import session_scope
-from dgops.mail import MailMessage, SendStatus
-from dgops.reminders import (
+from dgops.fieldwork import (
     HoldMode,
-    ThaiCalendar,
     extend_deadline,
     reminder_queue,
     select_due,
     set_hold,
 )
-from dgops.tracking import reminder_queue as tracking_queue
+from dgops.mail import MailMessage, SendStatus
+from dgops.thai import ThaiCalendar
 
 DAY8 = OPEN + dt.timedelta(days=7)  # Tuesday 8 July 2025: a week after the invitations
 
@@ -113,7 +112,7 @@ def test_should_move_the_deadline_rounds_with_an_extension(
         extend_deadline(session, YEAR, dt.date(2025, 9, 15), group_field="level",
                         group_value="provincial_office", actor="op")  # fmt: skip
     with session_scope(engine) as session:
-        queue = tracking_queue(session, YEAR, today=dt.date(2025, 8, 1), horizon_days=90)
+        queue = reminder_queue(session, YEAR, today=dt.date(2025, 8, 1), horizon_days=90)
 
     last = queue.groupby("code")["due_at"].max()
     assert last["D2"] == dt.date(2025, 8, 28)  # the cycle's deadline 29 Aug, minus one day
@@ -128,7 +127,7 @@ def test_should_address_the_last_escalation_to_the_provincial_office(
     engine: Engine, world: FieldworkWorld
 ) -> None:
     from dgops.cycles import get_cycle
-    from dgops.reminders import PlannedReminder, build_message
+    from dgops.fieldwork import PlannedReminder, build_message
     from dgops.settings import get_settings
 
     plan = PlannedReminder(world.ids["P1"], "P1", 4, "parent", "escalation_parent",
