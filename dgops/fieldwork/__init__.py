@@ -53,6 +53,7 @@ from dgops.fieldwork.schedule import (
     due_date,
     reminder_queue,
     select_due,
+    send_moment,
     template_for,
 )
 from dgops.fieldwork.send import (
@@ -113,6 +114,7 @@ __all__ = [
     "run_reminders",
     "select_due",
     "send_digest",
+    "send_moment",
     "send_now",
     "set_hold",
     "snapshot_rows",

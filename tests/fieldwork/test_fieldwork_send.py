@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
@@ -22,9 +21,9 @@ from dgops.fieldwork import (
 from dgops.mail import MailConfig, MailMessage, session_factory_for
 from dgops.mail.sink import SinkServer
 from dgops.responses.models import Response, ResponseStatus
+from dgops.thai import BANGKOK
 
-BKK = ZoneInfo("Asia/Bangkok")
-NOW = dt.datetime(2025, 7, 8, 10, 0, tzinfo=BKK)
+NOW = dt.datetime(2025, 7, 8, 10, 0, tzinfo=BANGKOK)
 
 
 def test_should_send_each_due_reminder_once_across_reruns(
