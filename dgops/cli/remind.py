@@ -12,6 +12,7 @@ from dgops.cli.track import CYCLE, TODAY, parse_day, print_frame
 from dgops.cycles import CycleError
 from dgops.fieldwork import (
     HoldMode,
+    Manager,
     ReminderError,
     call_list,
     extend_deadline,
@@ -181,8 +182,6 @@ def digest_cmd(
     to: list[str] = typer.Option([], "--to", help="Manager e-mail (repeat); default policy."),
 ) -> None:
     """E-mail the managers the day's figures and chart (once a day)."""
-    from dgops.fieldwork import Manager
-
     try:
         result = send_digest(
             session_factory_for(engine()),
