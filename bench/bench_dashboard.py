@@ -39,12 +39,11 @@ from dgops.cycles.models import SurveyCycle
 from dgops.db import make_engine, session_scope, upgrade
 from dgops.demo import generate_registry
 from dgops.demo.run import cycle_dates
+from dgops.fieldwork import FieldworkSnapshot, snapshot_rows
 from dgops.mail.models import MailCorrection, MailMessage
 from dgops.registry import import_registry
 from dgops.registry.models import Agency, CycleAgency
 from dgops.responses.models import Response
-from dgops.tracking.models import FieldworkSnapshot
-from dgops.tracking.snapshot import snapshot_rows
 
 YEAR = 2566
 TODAY_DAY = 42

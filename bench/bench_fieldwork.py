@@ -25,17 +25,17 @@ TARGET_SECONDS = 5.0
 
 def _setup(db: Path, scale: str) -> int:
     from dgops.cycles import create_cycle
-    from dgops.db import make_engine, session_scope, upgrade
+    from dgops.db import Database, upgrade
     from dgops.demo import generate_registry
     from dgops.mail import MailMessage
     from dgops.registry import import_registry
     from dgops.registry.models import CycleAgency
     from dgops.responses.models import Response
 
-    engine = make_engine(f"sqlite:///{db}")
-    upgrade(engine)
+    database = Database.connect(f"sqlite:///{db}")
+    upgrade(database.engine)
     records = generate_registry(scale)
-    with session_scope(engine) as s:
+    with database, database.begin() as s:
         cycle = create_cycle(
             s,
             year=2566,
@@ -100,7 +100,6 @@ def _setup(db: Path, scale: str) -> int:
                 if d > 0.66
             ],
         )
-    engine.dispose()
     return len(ids)
 
 
@@ -117,26 +116,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", default="10k")
     args = parser.parse_args(argv)
 
-    from dgops.db import make_engine, session_scope
-    from dgops.reminders import call_list, reminder_queue, select_due
-    from dgops.tracking import agency_progress, response_rates, take_snapshot
+    from dgops.db import Database
+    from dgops.fieldwork import (
+        agency_progress,
+        call_list,
+        reminder_queue,
+        response_rates,
+        select_due,
+        take_snapshot,
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite"
         t0 = time.perf_counter()
         n = _setup(db, args.scale)
         print(f"setup: {n:,} agencies in {time.perf_counter() - t0:.1f} s (not timed)")
-        engine = make_engine(f"sqlite:///{db}")
+        database = Database.connect(f"sqlite:///{db}")
         day = dt.date(2023, 8, 24)  # Thursday, deadline minus 7
         t: dict[str, float] = {}
-        with session_scope(engine) as s:
+        with database, database.begin() as s:
             rows = _timed("snapshot", lambda: take_snapshot(s, 2566, day), t)
             due = _timed("select_due", lambda: select_due(s, 2566, today=day), t)
             _timed("agency_progress", lambda: agency_progress(s, 2566, today=day), t)
             _timed("rates_by_province", lambda: response_rates(s, 2566, by="province"), t)
             queue = _timed("reminder_queue", lambda: reminder_queue(s, 2566, today=day), t)
             calls = _timed("call_list", lambda: call_list(s, 2566, today=day), t)
-        engine.dispose()
     for k, v in t.items():
         print(f"  {k:<18} {v:6.2f} s")
     total = t["snapshot"] + t["select_due"]

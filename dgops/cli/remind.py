@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 
-from dgops.cli._common import actor, console, engine, fail
-from dgops.cli.track import CYCLE, TODAY, _day, _print
+from dgops.cli._common import actor, console, database, engine, fail
+from dgops.cli.track import CYCLE, TODAY, parse_day, print_frame
 from dgops.cycles import CycleError
-from dgops.db import session_scope
-from dgops.mail import MailConfig, session_factory_for
-from dgops.reminders import (
+from dgops.fieldwork import (
     HoldMode,
+    Manager,
     ReminderError,
     call_list,
     extend_deadline,
@@ -26,17 +24,18 @@ from dgops.reminders import (
     set_hold,
     write_call_list,
 )
+from dgops.mail import MailConfig, session_factory_for
 from dgops.settings import get_settings
+from dgops.thai import BANGKOK
 
 app = typer.Typer(help="แจ้งเตือนหน่วยงาน / fieldwork reminders.", no_args_is_help=True)
-BKK = ZoneInfo("Asia/Bangkok")
 
 
 def _now(today: str | None) -> tuple[dt.datetime, bool]:
     """(the moment to act at, whether office hours apply). ``--today`` acts at 10:00."""
     if today is None:
-        return dt.datetime.now(BKK), True
-    return dt.datetime.combine(_day(today), dt.time(10), tzinfo=BKK), False
+        return dt.datetime.now(BANGKOK), True
+    return dt.datetime.combine(parse_day(today), dt.time(10), tzinfo=BANGKOK), False
 
 
 @app.command("queue")
@@ -48,11 +47,11 @@ def queue_cmd(
 ) -> None:
     """Upcoming reminders (round, day, audience, wording, held)."""
     try:
-        with session_scope(engine()) as session:
-            frame = reminder_queue(session, cycle, today=_day(today), horizon_days=horizon)
+        with database().begin() as session:
+            frame = reminder_queue(session, cycle, today=parse_day(today), horizon_days=horizon)
     except CycleError as exc:
         fail(str(exc))
-    _print(frame.drop(columns=["agency_id"]), f"คิวแจ้งเตือน / queue ({len(frame)})", limit)
+    print_frame(frame.drop(columns=["agency_id"]), f"คิวแจ้งเตือน / queue ({len(frame)})", limit)
 
 
 @app.command("run")
@@ -88,7 +87,7 @@ def send_now_cmd(
             session_factory_for(engine()),
             cycle,
             agency,
-            today=_day(today),
+            today=parse_day(today),
             mail_config=MailConfig.from_settings(),
             actor=actor(),
         )
@@ -99,7 +98,7 @@ def send_now_cmd(
 
 def _hold(cycle: int, agency: str, mode: HoldMode | None, reason: str) -> None:
     try:
-        with session_scope(engine()) as session:
+        with database().begin() as session:
             if mode is None:
                 done = release_hold(session, cycle, agency, actor=actor())
                 console.print("ปลดการระงับแล้ว / released" if done else "ไม่ได้ระงับไว้ / none")
@@ -142,11 +141,11 @@ def extend_cmd(
     """Extend the deadline of an agency or a group; the schedule follows."""
     field, _, value = (group or "").partition("=")
     try:
-        with session_scope(engine()) as session:
+        with database().begin() as session:
             ext = extend_deadline(
                 session,
                 cycle,
-                _day(until),
+                parse_day(until),
                 agency_code=agency,
                 group_field=field or None,
                 group_value=value or None,
@@ -165,10 +164,10 @@ def call_list_cmd(
     out: Path | None = typer.Option(None, help="XLSX path (default var/fieldwork/)."),
 ) -> None:
     """The prioritised phone follow-up list as XLSX."""
-    day = _day(today)
+    day = parse_day(today)
     path = out or get_settings().var_dir / "fieldwork" / f"call-list-{cycle}-{day}.xlsx"
     try:
-        with session_scope(engine()) as session:
+        with database().begin() as session:
             frame = call_list(session, cycle, today=day)
     except CycleError as exc:
         fail(str(exc))
@@ -183,13 +182,11 @@ def digest_cmd(
     to: list[str] = typer.Option([], "--to", help="Manager e-mail (repeat); default policy."),
 ) -> None:
     """E-mail the managers the day's figures and chart (once a day)."""
-    from dgops.tracking import Manager
-
     try:
         result = send_digest(
             session_factory_for(engine()),
             cycle,
-            _day(today),
+            parse_day(today),
             MailConfig.from_settings(),
             managers=[Manager(t) for t in to] or None,
             actor=actor(),

@@ -8,10 +8,9 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from dgops.cli._common import console, engine, fail
+from dgops.cli._common import console, database, fail
 from dgops.cycles import CycleError
-from dgops.db import session_scope
-from dgops.tracking import (
+from dgops.fieldwork import (
     GROUP_FIELDS,
     agency_progress,
     behind_groups,
@@ -26,7 +25,8 @@ CYCLE = typer.Option(..., help="Survey year (BE 2566 or CE 2023).")
 TODAY = typer.Option(None, help="The day to act as (YYYY-MM-DD); default today.")
 
 
-def _day(value: str | None) -> dt.date:
+def parse_day(value: str | None) -> dt.date:
+    """The ``--today`` (or any YYYY-MM-DD) option as a date; today when not given."""
     if value is None:
         return dt.date.today()
     try:
@@ -45,7 +45,8 @@ def _filters(values: list[str]) -> dict[str, str]:
     return out
 
 
-def _print(frame: pd.DataFrame, title: str, limit: int | None = None) -> None:
+def print_frame(frame: pd.DataFrame, title: str, limit: int | None = None) -> None:
+    """Print a frame as a table (its first ``limit`` rows when given)."""
     table = Table(title=title)
     shown = frame.reset_index() if frame.index.name else frame
     for col in shown.columns:
@@ -58,9 +59,9 @@ def _print(frame: pd.DataFrame, title: str, limit: int | None = None) -> None:
 @app.command("snapshot")
 def snapshot_cmd(cycle: int = CYCLE, today: str | None = TODAY) -> None:
     """Store the day's counts per group (a re-run of the day replaces it)."""
-    day = _day(today)
+    day = parse_day(today)
     try:
-        with session_scope(engine()) as session:
+        with database().begin() as session:
             n = take_snapshot(session, cycle, day)
     except CycleError as exc:
         fail(str(exc))
@@ -75,11 +76,11 @@ def rates_cmd(
 ) -> None:
     """Response counts by status and rate (%), with targets and gaps."""
     try:
-        with session_scope(engine()) as session:
+        with database().begin() as session:
             frame = response_rates(session, cycle, by=by, filters=_filters(filter))
     except (CycleError, ValueError) as exc:
         fail(str(exc))
-    _print(frame, f"อัตราการตอบ / response rates {cycle}")
+    print_frame(frame, f"อัตราการตอบ / response rates {cycle}")
 
 
 @app.command("agencies")
@@ -94,14 +95,14 @@ def agencies_cmd(
 ) -> None:
     """Each agency: status, days since invitation, reminders, last e-mail event, days stuck."""
     try:
-        with session_scope(engine()) as session:
+        with database().begin() as session:
             frame = agency_progress(
                 session,
                 cycle,
                 filters=_filters(filter),
                 status=status,
                 only_nonresponders=nonresponders,
-                today=_day(today),
+                today=parse_day(today),
             )
     except (CycleError, ValueError) as exc:
         fail(str(exc))
@@ -120,7 +121,7 @@ def agencies_cmd(
         "bounced",
         "reminder_hold",
     ]
-    _print(frame[cols], f"หน่วยงาน / agencies ({len(frame)})", limit)
+    print_frame(frame[cols], f"หน่วยงาน / agencies ({len(frame)})", limit)
 
 
 @app.command("project")
@@ -132,8 +133,8 @@ def project_cmd(
 ) -> None:
     """Projected rate at the deadline with its 95% band."""
     try:
-        with session_scope(engine()) as session:
-            p = project_rate(session, cycle, by=by, value=value, today=_day(today))
+        with database().begin() as session:
+            p = project_rate(session, cycle, by=by, value=value, today=parse_day(today))
     except (CycleError, ValueError) as exc:
         fail(str(exc))
     console.print(
@@ -146,14 +147,14 @@ def project_cmd(
 def behind_cmd(cycle: int = CYCLE, today: str | None = TODAY) -> None:
     """Groups under their expected curve (exit code 3 when any)."""
     try:
-        with session_scope(engine()) as session:
-            frame = behind_groups(session, cycle, _day(today))
+        with database().begin() as session:
+            frame = behind_groups(session, cycle, parse_day(today))
     except CycleError as exc:
         fail(str(exc))
     if frame.empty:
         console.print("ไม่มีกลุ่มที่ล่าช้า / no group behind")
         return
-    _print(frame, "กลุ่มที่ต่ำกว่าเส้นที่คาดไว้ / groups behind")
+    print_frame(frame, "กลุ่มที่ต่ำกว่าเส้นที่คาดไว้ / groups behind")
     raise typer.Exit(3)
 
 

@@ -24,8 +24,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "dgops.responses.models",
     "dgops.web.models",
     "dgops.quality.models",
-    "dgops.tracking.models",
-    "dgops.reminders.models",
+    "dgops.fieldwork.models",
 )
 
 

@@ -16,25 +16,32 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import Engine, insert, select, update
 
-from dgops.db import session_scope
+from dgops.db import Database
+from dgops.fieldwork import (
+    Manager,
+    build_digest,
+    call_list,
+    cycle_of,
+    load_policy,
+    run_reminders,
+    send_digest,
+    take_snapshot,
+    write_call_list,
+)
 from dgops.mail import MailConfig, MailMessage, ingest_events, session_factory_for
 from dgops.registry.models import CycleAgency
-from dgops.reminders import ThaiCalendar, call_list, run_reminders, send_digest, write_call_list
 from dgops.responses.models import Response, ResponseEvent
-from dgops.tracking import Manager, load_policy, take_snapshot
-from dgops.tracking.queries import cycle_of
+from dgops.thai import BANGKOK, ThaiCalendar
 
-BKK = ZoneInfo("Asia/Bangkok")
 DEMO_MANAGER = Manager("fieldwork-manager@dga.example.org", "ผู้จัดการโครงการสำรวจ")
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=BKK).astimezone(dt.UTC)
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=BANGKOK).astimezone(dt.UTC)
 
 
 def _fixed(epoch: float) -> Callable[[], float]:
@@ -55,7 +62,8 @@ def simulate_fieldwork(
     ``respondents`` (agency id → submission time) for the responses step."""
     rng = np.random.default_rng([seed, year_be, 11])
     sessions = session_factory_for(engine)
-    with session_scope(engine) as session:
+    db = Database(engine)
+    with db.begin() as session:
         cycle = cycle_of(session, year_be)
         cid, open_date, deadline = cycle.id, cycle.open_date, cycle.deadline
         policy = load_policy(year_be)
@@ -103,7 +111,7 @@ def simulate_fieldwork(
                 clock=_fixed(_at(day, 10).timestamp()),
             )
             sent_total += report.outcomes.get("accepted", 0)
-            with session_scope(engine) as session:
+            with db.begin() as session:
                 rows = session.execute(
                     select(MailMessage.id, MailMessage.agency_id, MailMessage.recipients).where(
                         MailMessage.cycle_id == cid,
@@ -159,7 +167,7 @@ def simulate_fieldwork(
         start = (state == 0) & ~never & (draw < np.clip(p_start, 0, 0.95))
         ready = (state == 1) & (started_on <= k - (1 if near else 2))
         submit = ready & ~never & (rng.random(n) < np.clip(p_submit, 0, 0.95))
-        with session_scope(engine) as session:
+        with db.begin() as session:
             new = [int(a) for a in ids[start]]
             if new:
                 found = session.execute(
@@ -226,7 +234,7 @@ def simulate_fieldwork(
         started_on[start] = k
         state[submit] = 2
         if day == deadline - dt.timedelta(days=3):
-            with session_scope(engine) as session:
+            with db.begin() as session:
                 calls = call_list(session, year_be, today=day, policy=policy)
             write_call_list(calls, out_dir / f"call-list-{year_be}-{day}.xlsx")
         day += dt.timedelta(days=1)
@@ -240,9 +248,7 @@ def simulate_fieldwork(
         calls=called,
         actor=actor,
     )
-    with session_scope(engine) as session:
-        from dgops.reminders import build_digest
-
+    with db.begin() as session:
         chart = build_digest(session, year_be, deadline).chart_png
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"fieldwork-{year_be}.png").write_bytes(chart)

@@ -43,7 +43,7 @@ _SQL = "SELECT " + ", ".join(
 
 def _policy_stamp() -> tuple[Any, ...]:
     try:
-        from dgops.tracking.policy import policy_dir
+        from dgops.fieldwork import policy_dir
 
         folder = Path(policy_dir())
     except Exception:  # no policy folder means no targets to watch

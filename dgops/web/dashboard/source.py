@@ -85,7 +85,7 @@ class LiveTracking:
     @property
     def module(self) -> Any:
         if self._module is None:
-            self._module = importlib.import_module("dgops.tracking")
+            self._module = importlib.import_module("dgops.fieldwork")
         return self._module
 
     def agency_progress(

@@ -3,20 +3,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from sqlalchemy import Engine
-from tracking_fixtures import OPEN, YEAR, FieldworkWorld
 
 from dgops.db import session_scope
-from dgops.mail import MailMessage, SendStatus
-from dgops.reminders import (
+from dgops.fieldwork import (
     HoldMode,
-    ThaiCalendar,
     extend_deadline,
     reminder_queue,
     select_due,
+    send_moment,
     set_hold,
 )
-from dgops.tracking import reminder_queue as tracking_queue
+from dgops.mail import MailMessage, SendStatus
+from dgops.thai import BANGKOK, ThaiCalendar
 
 DAY8 = OPEN + dt.timedelta(days=7)  # Tuesday 8 July 2025: a week after the invitations
 
@@ -113,7 +113,7 @@ def test_should_move_the_deadline_rounds_with_an_extension(
         extend_deadline(session, YEAR, dt.date(2025, 9, 15), group_field="level",
                         group_value="provincial_office", actor="op")  # fmt: skip
     with session_scope(engine) as session:
-        queue = tracking_queue(session, YEAR, today=dt.date(2025, 8, 1), horizon_days=90)
+        queue = reminder_queue(session, YEAR, today=dt.date(2025, 8, 1), horizon_days=90)
 
     last = queue.groupby("code")["due_at"].max()
     assert last["D2"] == dt.date(2025, 8, 28)  # the cycle's deadline 29 Aug, minus one day
@@ -128,7 +128,7 @@ def test_should_address_the_last_escalation_to_the_provincial_office(
     engine: Engine, world: FieldworkWorld
 ) -> None:
     from dgops.cycles import get_cycle
-    from dgops.reminders import PlannedReminder, build_message
+    from dgops.fieldwork import PlannedReminder, build_message
     from dgops.settings import get_settings
 
     plan = PlannedReminder(world.ids["P1"], "P1", 4, "parent", "escalation_parent",
@@ -147,3 +147,24 @@ def test_should_address_the_last_escalation_to_the_provincial_office(
         "head@p1.example.org": "head",
         "cio@p1.example.org": "cio",
     }
+
+
+def test_should_act_at_the_wall_clock_today_and_at_the_logical_moment_otherwise() -> None:
+    day = dt.date(2025, 7, 8)
+    # Airflow's logical date of a daily run: the day's midnight in Bangkok, given in UTC.
+    logical = dt.datetime(2025, 7, 7, 17, 0, tzinfo=dt.UTC)
+    ten_o_clock = dt.datetime(2025, 7, 8, 3, 0, tzinfo=dt.UTC)  # 10:00 in Bangkok, same day
+    assert send_moment(day, logical, ten_o_clock) == ten_o_clock
+
+    # 00:30 next day in Bangkok (17:30 UTC the day before): a retry after midnight acts at its
+    # own (midnight) logical moment, outside office hours, not the next day's reminders.
+    late = dt.datetime(2025, 7, 8, 17, 30, tzinfo=dt.UTC)
+    assert send_moment(day, logical, late) == logical
+
+    # A manual run for 10:00 on a past day acts at 10:00 that day.
+    manual = dt.datetime.combine(day, dt.time(10), tzinfo=BANGKOK)
+    assert send_moment(day, manual, dt.datetime(2025, 9, 1, 3, 0, tzinfo=dt.UTC)) == manual
+    # Naive moments are UTC: 20:00 UTC on 7 July is 03:00 on 8 July in Bangkok.
+    assert send_moment(day, logical, dt.datetime(2025, 7, 7, 20, 0)) == dt.datetime(
+        2025, 7, 7, 20, 0
+    )

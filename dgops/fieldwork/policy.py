@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from dgops.settings import Settings, get_settings
+from dgops.thai import BANGKOK
 
 ANCHORS = ("invitation", "deadline")
 
@@ -47,7 +48,7 @@ class FieldworkPolicy:
     max_reminders: int = 4
     escalate_head_after: int = 2
     escalate_parent_after: int = 3
-    timezone: str = "Asia/Bangkok"
+    timezone: str = BANGKOK.key
     office_start: dt.time = dt.time(8, 30)
     office_end: dt.time = dt.time(16, 30)
     special_days_off: frozenset[dt.date] = frozenset()
@@ -79,7 +80,7 @@ class FieldworkPolicy:
                 max_reminders=int(data.get("max_reminders", len(rounds))),
                 escalate_head_after=int(esc.get("head_after", 2)),
                 escalate_parent_after=int(esc.get("parent_after", 3)),
-                timezone=str(data.get("timezone", "Asia/Bangkok")),
+                timezone=str(data.get("timezone", BANGKOK.key)),
                 office_start=dt.time.fromisoformat(str(hours.get("start", "08:30"))),
                 office_end=dt.time.fromisoformat(str(hours.get("end", "16:30"))),
                 special_days_off=frozenset(

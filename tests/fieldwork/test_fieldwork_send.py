@@ -1,17 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
+from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select, update
-from tracking_fixtures import OPEN, YEAR, FieldworkWorld
 
 from dgops.db import session_scope
-from dgops.mail import MailConfig, MailMessage, session_factory_for
-from dgops.mail.sink import SinkServer
-from dgops.reminders import (
+from dgops.fieldwork import (
+    Manager,
     ReminderError,
     build_digest,
     call_list,
@@ -20,11 +18,12 @@ from dgops.reminders import (
     send_now,
     write_call_list,
 )
+from dgops.mail import MailConfig, MailMessage, session_factory_for
+from dgops.mail.sink import SinkServer
 from dgops.responses.models import Response, ResponseStatus
-from dgops.tracking import Manager
+from dgops.thai import BANGKOK
 
-BKK = ZoneInfo("Asia/Bangkok")
-NOW = dt.datetime(2025, 7, 8, 10, 0, tzinfo=BKK)
+NOW = dt.datetime(2025, 7, 8, 10, 0, tzinfo=BANGKOK)
 
 
 def test_should_send_each_due_reminder_once_across_reruns(
@@ -61,7 +60,7 @@ def test_should_send_nothing_outside_office_hours(
 def test_should_cancel_a_reminder_when_the_response_arrives_before_sending(
     engine: Engine, world: FieldworkWorld, sink: SinkServer, mail_config: MailConfig
 ) -> None:
-    from dgops.reminders import deliver, select_due
+    from dgops.fieldwork import deliver, select_due
 
     with session_scope(engine) as session:
         plans = select_due(session, YEAR, today=NOW.date())

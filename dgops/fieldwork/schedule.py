@@ -16,16 +16,16 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from dgops.cycles.models import SurveyCycle
-from dgops.reminders.calendar import ThaiCalendar
-from dgops.tracking.policy import FieldworkPolicy, ReminderRound, load_policy
-from dgops.tracking.queries import (
-    LOCAL_TZ,
+from dgops.fieldwork.policy import FieldworkPolicy, ReminderRound, load_policy
+from dgops.fieldwork.queries import (
     OPEN_STATUSES,
     agency_progress,
     cycle_of,
     effective_deadlines,
     run_sql,
+    utc_series,
 )
+from dgops.thai import BANGKOK, ThaiCalendar, local_date
 
 KIND = "reminder"
 """The mail ledger kind of every reminder and escalation (the wording is chosen per message)."""
@@ -76,6 +76,18 @@ def due_date(
     return calendar.previous_working_day(deadline + dt.timedelta(days=rnd.offset_days))
 
 
+def send_moment(day: dt.date, logical: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """The moment a scheduled reminder run for ``day`` (a Bangkok calendar day) acts at.
+
+    A run for today acts at the wall clock ``now``. A run for another day (a re-run, a manual
+    logical date, a test) acts at its ``logical`` date-time: a scheduled run's midnight is
+    outside office hours, so a retry after midnight sends nothing rather than the next day's
+    reminders, and a manual run for 10:00 on a past day sends that day's round (still once).
+    Naive datetimes are taken as UTC.
+    """
+    return now if local_date(now) == day else logical
+
+
 @dataclass(frozen=True)
 class _State:
     cycle: SurveyCycle
@@ -103,12 +115,12 @@ def _state(
         df = df[df["agency_id"].isin(agency_ids)]
     df = df.copy()
     df["deadline"] = effective_deadlines(session, cycle, df).to_numpy()
-    df["invited_on"] = [s.tz_convert(LOCAL_TZ).date() for s in df["invited_at"]]
+    df["invited_on"] = [s.tz_convert(BANGKOK).date() for s in df["invited_at"]]
     history = run_sql(session, "reminder_history", cycle_id=cycle.id)
     accepted = history[history["status"] == "accepted"].copy()
     accepted["on"] = [
-        s.tz_convert(LOCAL_TZ).date() if pd.notna(s) else None
-        for s in pd.to_datetime(accepted["accepted_at"], utc=True, format="mixed")
+        s.tz_convert(BANGKOK).date() if pd.notna(s) else None
+        for s in utc_series(accepted["accepted_at"])
     ]
     grouped = accepted.groupby("agency_id")
     policy_rounds = accepted[accepted["round"] < MANUAL_ROUND_BASE].groupby("agency_id")["round"]

@@ -14,11 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dgops.cycles.models import SurveyCycle
-from dgops.mail import MailConfig, OutgoingMessage, Problem, Recipient, send_batch
-from dgops.mail.transport import TransportFactory
-from dgops.registry.models import Agency, AgencyLevel, ContactRole
-from dgops.reminders.calendar import ThaiCalendar
-from dgops.reminders.schedule import (
+from dgops.fieldwork.policy import FieldworkPolicy, load_policy
+from dgops.fieldwork.queries import RESPONDED, agency_progress, cycle_of, effective_deadlines
+from dgops.fieldwork.schedule import (
     KIND,
     MANUAL_ROUND_BASE,
     PlannedReminder,
@@ -26,10 +24,12 @@ from dgops.reminders.schedule import (
     select_due,
     template_for,
 )
+from dgops.mail import MailConfig, OutgoingMessage, Problem, Recipient, send_batch
+from dgops.mail.transport import TransportFactory
+from dgops.registry.models import Agency, AgencyLevel, ContactRole
 from dgops.responses.models import Response
 from dgops.settings import Settings, get_settings
-from dgops.tracking.policy import FieldworkPolicy, load_policy
-from dgops.tracking.queries import RESPONDED, agency_progress, cycle_of, effective_deadlines
+from dgops.thai import ThaiCalendar
 
 SessionFactory = Callable[[], Session]
 

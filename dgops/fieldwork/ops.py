@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from dgops.cycles.models import CycleExtension
 from dgops.db import record_audit
+from dgops.fieldwork.models import HoldMode, ReminderHold
+from dgops.fieldwork.queries import GROUP_FIELDS, cycle_of
+from dgops.fieldwork.send import ReminderError
 from dgops.registry.models import Agency
-from dgops.reminders.models import HoldMode, ReminderHold
-from dgops.reminders.send import ReminderError
-from dgops.tracking.queries import GROUP_FIELDS, cycle_of
 
 
 def _agency(session: Session, code: str) -> Agency:

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fieldwork_fixtures import FieldworkWorld, make_world
 from sqlalchemy import Engine
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tracking"))
-
-from tracking_fixtures import FieldworkWorld, make_world
 
 from dgops.mail import MailConfig
 from dgops.mail.sink import SinkServer

@@ -11,8 +11,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from dgops.cycles.models import SurveyCycle
-from dgops.tracking.policy import FieldworkPolicy, load_policy
-from dgops.tracking.queries import (
+from dgops.fieldwork.policy import FieldworkPolicy, load_policy
+from dgops.fieldwork.queries import (
     ALL_FIELD,
     ALL_VALUE,
     GROUP_FIELDS,
@@ -21,7 +21,7 @@ from dgops.tracking.queries import (
     rates_from_counts,
     status_counts,
 )
-from dgops.tracking.snapshot import previous_trend, trend
+from dgops.fieldwork.snapshot import previous_trend, trend
 
 Z95 = 1.96
 PACE_WINDOW = 7

@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from dgops.tracking.policy import FieldworkPolicy, load_policy
-from dgops.tracking.projection import behind_groups
-from dgops.tracking.queries import (
+from dgops.fieldwork.policy import FieldworkPolicy, load_policy
+from dgops.fieldwork.projection import behind_groups
+from dgops.fieldwork.queries import (
     GROUP_FIELDS,
     OPEN_STATUSES,
     RESPONDED,
@@ -21,7 +21,7 @@ from dgops.tracking.queries import (
     cycle_of,
     effective_deadlines,
 )
-from dgops.tracking.snapshot import previous_cycle
+from dgops.fieldwork.snapshot import previous_cycle
 
 CALL_COLUMNS = [
     "priority",

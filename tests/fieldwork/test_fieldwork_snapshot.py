@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from sqlalchemy import Engine, func, select, update
-from tracking_fixtures import OPEN, YEAR, FieldworkWorld
 
 from dgops.cycles import create_cycle
 from dgops.db import session_scope
+from dgops.fieldwork import previous_trend, take_snapshot, trend
+from dgops.fieldwork.models import FieldworkSnapshot
 from dgops.responses.models import Response, ResponseStatus
-from dgops.tracking import previous_trend, take_snapshot, trend
-from dgops.tracking.models import FieldworkSnapshot
 
 
 def test_should_replace_a_day_snapshot_when_taken_again(

@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from sqlalchemy import Engine
-from tracking_fixtures import OPEN, YEAR, FieldworkWorld
 
 from dgops.db import session_scope
-from dgops.tracking import behind_groups, load_policy, project_rate
-from dgops.tracking.projection import expected_share, projection_from_curves
+from dgops.fieldwork import behind_groups, load_policy, project_rate
+from dgops.fieldwork.projection import expected_share, projection_from_curves
 
 
 def _curve(points: list[tuple[int, float]]) -> pd.DataFrame:

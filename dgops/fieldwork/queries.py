@@ -12,9 +12,12 @@ import pandas as pd
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from dgops.cycles import get_cycle
 from dgops.cycles.models import CycleExtension, SurveyCycle
+from dgops.fieldwork.policy import load_policy
 from dgops.responses.models import ResponseStatus
 from dgops.settings import PROJECT_ROOT, get_settings
+from dgops.thai import BANGKOK
 
 GROUP_FIELDS: tuple[str, ...] = ("level", "agency_type", "mission", "ministry", "province")
 """The groupings every report uses."""
@@ -24,7 +27,7 @@ STATUSES: tuple[str, ...] = tuple(s.value for s in ResponseStatus)
 RESPONDED: tuple[str, ...] = ("submitted", "returned", "verified")
 """Statuses that count as responded."""
 OPEN_STATUSES: tuple[str, ...] = ("not_started", "in_progress")
-LOCAL_TZ = "Asia/Bangkok"
+"""Statuses of the agencies still to answer (reminded, called)."""
 CONTACT_ORDER: tuple[str, ...] = ("coordinator", "cio", "head")
 """Whom to talk to at an agency, in order of preference."""
 
@@ -50,12 +53,12 @@ def run_sql(session: Session, name: str, **params: Any) -> pd.DataFrame:
 
 
 def cycle_of(session: Session, year: int) -> SurveyCycle:
-    from dgops.cycles import get_cycle
-
+    """The cycle of ``year`` (BE or CE); raises ``dgops.cycles.CycleError`` when unknown."""
     return get_cycle(session, year)
 
 
-def _utc(series: pd.Series) -> pd.Series:
+def utc_series(series: pd.Series) -> pd.Series:
+    """Timestamps as read from either database, as aware UTC datetimes."""
     # SQLite hands back text, PostgreSQL aware datetimes; naive values are stored UTC.
     out: pd.Series = pd.to_datetime(series, utc=True, format="mixed")
     return out
@@ -63,7 +66,7 @@ def _utc(series: pd.Series) -> pd.Series:
 
 def _days_since(stamp: pd.Series, today: dt.date) -> pd.Series:
     # Calendar days in Thailand: invited on Monday, Tuesday is one day later.
-    local = stamp.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).dt.normalize()
+    local = stamp.dt.tz_convert(BANGKOK).dt.tz_localize(None).dt.normalize()
     days: pd.Series = (pd.Timestamp(today) - local).dt.days.astype("Int64")
     return days
 
@@ -127,8 +130,8 @@ def agency_progress(
     if only_nonresponders:
         df = df[~df["status"].isin(RESPONDED)]
     for col in ("invited_at", "last_reminder_at", "last_status_at", "last_email_event_at"):
-        df[col] = _utc(df[col])
-    df["submitted_at"] = _utc(df["submitted_at"])
+        df[col] = utc_series(df[col])
+    df["submitted_at"] = utc_series(df["submitted_at"])
     df["days_since_invitation"] = _days_since(df["invited_at"], day)
     since = df["last_status_at"].fillna(df["invited_at"])
     since = since.fillna(pd.Timestamp(cycle.open_date, tz="UTC"))
@@ -215,8 +218,6 @@ def response_rates(
 ) -> pd.DataFrame:
     """Response counts by status and rate (%) for the cycle or per group of ``by``, with the
     group's target and the gap to it (rate − target)."""
-    from dgops.tracking.policy import load_policy
-
     cycle = cycle_of(session, year)
     counts = apply_filters(status_counts(session, cycle.id), filters)
     return rates_from_counts(counts, by, load_policy(cycle.year_be).targets)

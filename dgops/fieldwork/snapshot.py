@@ -10,8 +10,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from dgops.cycles.models import SurveyCycle
-from dgops.tracking.models import FieldworkSnapshot
-from dgops.tracking.queries import (
+from dgops.fieldwork.models import FieldworkSnapshot
+from dgops.fieldwork.queries import (
     ALL_FIELD,
     ALL_VALUE,
     GROUP_FIELDS,

@@ -12,14 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dgops.fieldwork.policy import Manager, load_policy
+from dgops.fieldwork.projection import behind_groups, project_rate
+from dgops.fieldwork.queries import ALL_FIELD, ALL_VALUE, cycle_of, response_rates
+from dgops.fieldwork.snapshot import previous_trend, trend
 from dgops.mail import Attachment, MailConfig, OutgoingMessage, Recipient, send_batch
 from dgops.mail.transport import TransportFactory
 from dgops.registry.models import Agency, AgencyLevel, ContactRole
 from dgops.registry.reference import LEVEL_LABELS_TH
-from dgops.tracking.policy import Manager, load_policy
-from dgops.tracking.projection import behind_groups, project_rate
-from dgops.tracking.queries import ALL_FIELD, ALL_VALUE, cycle_of, response_rates
-from dgops.tracking.snapshot import previous_trend, trend
 
 KIND = "digest"
 MANAGERS_CODE = "DGOPS-MANAGERS"
