@@ -10,18 +10,77 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from pydantic import Field, field_validator, model_validator
 
+from dgops.configfile import ConfigError, ConfigModel, read_yaml, validate
 from dgops.settings import Settings, get_settings
 from dgops.thai import BANGKOK
 
 ANCHORS = ("invitation", "deadline")
 
 
-class PolicyError(ValueError):
-    """The policy file is malformed."""
+class PolicyError(ConfigError):
+    """The policy file is malformed; ``problems`` holds (key, message) pairs."""
+
+
+class _Round(ConfigModel):
+    anchor: Literal["invitation", "deadline"]
+    offset_days: int
+
+
+class _OfficeHours(ConfigModel):
+    start: dt.time = dt.time(8, 30)
+    end: dt.time = dt.time(16, 30)
+
+
+class _Escalation(ConfigModel):
+    head_after: int = Field(default=2, ge=1)
+    parent_after: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Escalation:
+        if self.parent_after < self.head_after:
+            raise ValueError("parent_after must not be below head_after")
+        return self
+
+
+class _CallList(ConfigModel):
+    after_reminders: int = Field(default=2, ge=0)
+    days_before_deadline: int = Field(default=3, ge=0)
+
+
+class _Manager(ConfigModel):
+    email: str = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str = ""
+
+
+class _PolicyFile(ConfigModel):
+    """The keys of ``policy.yaml`` (see the file's comments); unknown keys are errors."""
+
+    timezone: str = BANGKOK.key
+    office_hours: _OfficeHours = Field(default_factory=_OfficeHours)
+    rounds: list[_Round] = Field(default_factory=list)
+    min_gap_days: int = Field(default=2, ge=0)
+    max_reminders: int | None = Field(default=None, ge=0)
+    escalation: _Escalation = Field(default_factory=_Escalation)
+    special_days_off: list[dt.date] = Field(default_factory=list)
+    targets: dict[str, dict[str, float]] = Field(default_factory=dict)
+    expected_curve: list[tuple[float, float]] = Field(default_factory=list)
+    behind_tolerance: float = Field(default=5, ge=0)
+    call_list: _CallList = Field(default_factory=_CallList)
+    managers: list[_Manager] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Bangkok)") from None
+        return value
 
 
 @dataclass(frozen=True)
@@ -60,53 +119,29 @@ class FieldworkPolicy:
     managers: tuple[Manager, ...] = ()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FieldworkPolicy:
-        """Build and check a policy from its YAML mapping."""
-        try:
-            rounds = tuple(
-                ReminderRound(i + 1, str(r["anchor"]), int(r["offset_days"]))
-                for i, r in enumerate(data.get("rounds") or [])
-            )
-            for r in rounds:
-                if r.anchor not in ANCHORS:
-                    raise PolicyError(f"round {r.number}: anchor must be one of {ANCHORS}")
-            hours = data.get("office_hours") or {}
-            esc = data.get("escalation") or {}
-            calls = data.get("call_list") or {}
-            curve = tuple((float(x), float(y)) for x, y in data.get("expected_curve") or [])
-            policy = cls(
-                rounds=rounds,
-                min_gap_days=int(data.get("min_gap_days", 2)),
-                max_reminders=int(data.get("max_reminders", len(rounds))),
-                escalate_head_after=int(esc.get("head_after", 2)),
-                escalate_parent_after=int(esc.get("parent_after", 3)),
-                timezone=str(data.get("timezone", BANGKOK.key)),
-                office_start=dt.time.fromisoformat(str(hours.get("start", "08:30"))),
-                office_end=dt.time.fromisoformat(str(hours.get("end", "16:30"))),
-                special_days_off=frozenset(
-                    d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))
-                    for d in data.get("special_days_off") or []
-                ),
-                targets={
-                    str(f): {str(k): float(v) for k, v in (vals or {}).items()}
-                    for f, vals in (data.get("targets") or {}).items()
-                },
-                expected_curve=curve or ((0.0, 0.0), (1.0, 1.0)),
-                behind_tolerance=float(data.get("behind_tolerance", 5)),
-                call_after_reminders=int(calls.get("after_reminders", 2)),
-                call_days_before_deadline=int(calls.get("days_before_deadline", 3)),
-                managers=tuple(
-                    Manager(str(m["email"]), str(m.get("name", "")))
-                    for m in data.get("managers") or []
-                ),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, PolicyError):
-                raise
-            raise PolicyError(f"fieldwork policy: {exc}") from exc
-        if policy.escalate_parent_after < policy.escalate_head_after:
-            raise PolicyError("escalation.parent_after must not be below head_after")
-        return policy
+    def from_dict(cls, data: Mapping[str, Any], file: str = "policy.yaml") -> FieldworkPolicy:
+        """Build and check a policy from its YAML mapping (errors name ``file`` and the key)."""
+        spec = validate(_PolicyFile, dict(data), file, error=PolicyError)
+        rounds = tuple(
+            ReminderRound(i + 1, r.anchor, r.offset_days) for i, r in enumerate(spec.rounds)
+        )
+        return cls(
+            rounds=rounds,
+            min_gap_days=spec.min_gap_days,
+            max_reminders=len(rounds) if spec.max_reminders is None else spec.max_reminders,
+            escalate_head_after=spec.escalation.head_after,
+            escalate_parent_after=spec.escalation.parent_after,
+            timezone=spec.timezone,
+            office_start=spec.office_hours.start,
+            office_end=spec.office_hours.end,
+            special_days_off=frozenset(spec.special_days_off),
+            targets={f: dict(vals) for f, vals in spec.targets.items()},
+            expected_curve=tuple(spec.expected_curve) or ((0.0, 0.0), (1.0, 1.0)),
+            behind_tolerance=spec.behind_tolerance,
+            call_after_reminders=spec.call_list.after_reminders,
+            call_days_before_deadline=spec.call_list.days_before_deadline,
+            managers=tuple(Manager(m.email, m.name) for m in spec.managers),
+        )
 
     def target(self, group_field: str, group_value: str) -> float | None:
         """The target rate (%) of a group, or None."""
@@ -125,10 +160,7 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    if not isinstance(data, dict):
-        raise PolicyError(f"{path}: a mapping is expected")
+    data: dict[str, Any] = read_yaml(path, error=PolicyError)
     return data
 
 
@@ -142,7 +174,9 @@ def load_policy(
     """The policy of cycle ``year_be``: ``policy.yaml`` merged with ``policy-<year_be>.yaml``."""
     folder = directory or policy_dir(settings)
     data = _read(folder / "policy.yaml")
+    name = "policy.yaml"
     override = folder / f"policy-{year_be}.yaml"
     if override.is_file():
         data = _merge(data, _read(override))
-    return FieldworkPolicy.from_dict(data)
+        name = f"policy.yaml + {override.name}"
+    return FieldworkPolicy.from_dict(data, name)
