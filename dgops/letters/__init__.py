@@ -9,7 +9,7 @@ from dgops.letters.context import (
     build_invitation_context,
     build_invitation_contexts,
 )
-from dgops.letters.issuer import IssuerSettings, load_issuer
+from dgops.letters.issuer import IssuerError, IssuerSettings, load_issuer
 from dgops.letters.numbers import LetterKey, allocate_numbers, format_number
 from dgops.letters.render import (
     DEFAULT_STYLE,
@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_STYLE",
     "INVITATION",
     "SAMPLE_CODE",
+    "IssuerError",
     "IssuerSettings",
     "LetterContext",
     "LetterKey",

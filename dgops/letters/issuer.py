@@ -7,9 +7,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import Field
 
+from dgops.configfile import ConfigError, ConfigModel, read_yaml, validate
 from dgops.settings import get_settings
+
+
+class IssuerError(ConfigError):
+    """The issuer file is malformed; ``problems`` holds (key, message) pairs."""
+
+
+class _IssuerFile(ConfigModel):
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    address_lines: list[str] = Field(default_factory=list)
+    division: str
+    phone: str
+    fax: str
+    email: str
+    signer_name: str
+    signer_title_lines: list[str] = Field(default_factory=list)
+    number_prefix: str = "สพร"
+    number_unit: str = "สพร"
+    emblem_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,23 +50,24 @@ class IssuerSettings:
     emblem_path: Path | None = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], base: Path | None = None) -> IssuerSettings:
-        """Build from a mapping; a relative ``emblem_path`` is taken from ``base``."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown issuer settings: {sorted(unknown)}")
-        values = dict(data)
+    def from_dict(
+        cls, data: dict[str, Any], base: Path | None = None, file: str = "issuer.yaml"
+    ) -> IssuerSettings:
+        """Build from a mapping; a relative ``emblem_path`` is taken from ``base``.
+
+        Raises :class:`IssuerError` naming ``file`` and the key for unknown or missing keys.
+        """
+        spec = validate(_IssuerFile, dict(data), file, error=IssuerError)
+        values = spec.model_dump()
         for key in ("address_lines", "signer_title_lines"):
-            values[key] = tuple(values.get(key) or ())
-        emblem = values.get("emblem_path")
+            values[key] = tuple(values[key])
+        emblem = spec.emblem_path
+        path = None
         if emblem:
             path = Path(emblem)
             if base is not None and not path.is_absolute():
                 path = (base / path).resolve()
-            values["emblem_path"] = path
-        else:
-            values["emblem_path"] = None
+        values["emblem_path"] = path
         return cls(**values)
 
     def replace(self, **changes: Any) -> IssuerSettings:
@@ -61,6 +82,6 @@ def default_issuer_path() -> Path:
 def load_issuer(path: Path | None = None, **overrides: Any) -> IssuerSettings:
     """Read the issuer YAML (default: the shipped DGA file) and apply ``overrides``."""
     path = path or default_issuer_path()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data: dict[str, Any] = read_yaml(path, error=IssuerError)
     data.update(overrides)
-    return IssuerSettings.from_dict(data, base=path.parent)
+    return IssuerSettings.from_dict(data, base=path.parent, file=path.name)
