@@ -112,3 +112,45 @@ class PrivateNamesContract(Contract):
         for use in check.metadata["uses"]:
             output.print_error(f"- {use.importer} (l.{use.line}) uses {use.target}", bold=False)
         output.new_line()
+
+
+class PublicApiContract(Contract):
+    """Code outside a domain package uses only what the package publishes: the package itself
+    (its ``__init__`` and ``__all__``) and its tables (``models``).
+
+    ``containers``: the parents whose sub-packages are domains (``dgops``). ``allowed``: module
+    names, relative to a domain, that others may import too (``models``).
+    """
+
+    type_name = "public_api"
+
+    containers = fields.ListField(subfield=fields.StringField())
+    allowed = fields.ListField(subfield=fields.StringField(), required=False)
+
+    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
+        containers = [str(c) for c in self.containers]  # type: ignore[attr-defined]
+        allowed = {str(a) for a in (self.allowed or [])}  # type: ignore[attr-defined]
+        bad: list[tuple[str, str, int]] = []
+        for importer in sorted(graph.modules):
+            for container in containers:
+                if not importer.startswith(f"{container}."):
+                    continue
+                own = importer.split(".")[: container.count(".") + 2]
+                for imported in graph.find_modules_directly_imported_by(importer):
+                    parts = imported.split(".")
+                    depth = container.count(".") + 2
+                    if not imported.startswith(f"{container}.") or len(parts) <= depth:
+                        continue  # outside the container, or a package itself
+                    if parts[:depth] == own or ".".join(parts[depth:]) in allowed:
+                        continue
+                    details = graph.get_import_details(importer=importer, imported=imported)
+                    line = details[0]["line_number"] if details else 0
+                    bad.append((importer, imported, line))
+        return ContractCheck(kept=not bad, warnings=None, metadata={"imports": bad})
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        output.print_error("Modules reached past their package's public API:", bold=False)
+        output.new_line()
+        for importer, imported, line in check.metadata["imports"]:
+            output.print_error(f"- {importer} (l.{line}) -> {imported}", bold=False)
+        output.new_line()

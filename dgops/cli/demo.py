@@ -7,8 +7,14 @@ from pathlib import Path
 import typer
 
 from dgops.cli._common import actor, console, fail
-from dgops.demo import SCALES, count_records, write_demo_registry
-from dgops.demo.run import DEMO_YEAR_BE, StepResult, run_demo
+from dgops.demo import (
+    DEMO_YEAR_BE,
+    SCALES,
+    StepResult,
+    count_records,
+    run_demo,
+    write_demo_registry,
+)
 from dgops.settings import get_settings
 
 app = typer.Typer(
@@ -93,7 +99,7 @@ def responses_cmd(
     """Write realistic demo answers for the cycle's enrolled agencies (replaces earlier ones)."""
     from dgops.cli._common import database
     from dgops.cycles import CycleError
-    from dgops.demo.responses import store_demo_responses
+    from dgops.demo import store_demo_responses
 
     try:
         with database() as db, db.begin() as session:

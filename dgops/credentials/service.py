@@ -25,7 +25,7 @@ from dgops.credentials.codes import (
 )
 from dgops.credentials.models import ActivationCodeRow, PortalAccount
 from dgops.cycles.models import SurveyCycle
-from dgops.db.audit import record_audit
+from dgops.db import record_audit
 from dgops.registry.models import Agency
 from dgops.thai import BANGKOK
 

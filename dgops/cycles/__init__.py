@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.cycles.models import CycleStatus, SurveyCycle
-from dgops.db.audit import record_audit
+from dgops.db import record_audit
 from dgops.thai import to_be, to_ce
 
 __all__ = ["CycleError", "create_cycle", "get_cycle", "list_cycles"]

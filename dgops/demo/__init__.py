@@ -13,11 +13,17 @@ from dgops.demo.registry import (
     generate_registry,
     write_demo_registry,
 )
+from dgops.demo.responses import store_demo_responses
+from dgops.demo.run import DEMO_YEAR_BE, StepResult, run_demo
 
 __all__ = [
+    "DEMO_YEAR_BE",
     "SCALES",
     "RegistryCounts",
+    "StepResult",
     "count_records",
     "generate_registry",
+    "run_demo",
+    "store_demo_responses",
     "write_demo_registry",
 ]

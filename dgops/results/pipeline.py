@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from dgops.framework import Framework
-from dgops.recommend.rules import RuleBook
+from dgops.recommend import RuleBook
 from dgops.responses.models import ResponseStatus
 from dgops.results.answers import load_agencies, load_answers
 from dgops.results.models import ScoreKind, ScoreRun

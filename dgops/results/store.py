@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from dgops.recommend.national import NationalRecommendation as NationalAdvice
+from dgops.recommend import NationalRecommendation as NationalAdvice
 from dgops.results.models import (
     AgencyRecommendation,
     NationalRecommendation,
@@ -82,7 +82,7 @@ def score_long_frame(
     all scored agencies and within the peer group (agencies equal on ``peer_by``).
     Sub-indicator levels use the framework's maturity bands (none for an index without levels).
     """
-    from dgops.recommend.classify import score_levels
+    from dgops.recommend import score_levels
 
     ids = result.overall.index
     parts = [
