@@ -30,7 +30,7 @@ demo: setup ## set up and run a whole survey year on the embedded default (SQLit
 
 test: setup ## set up and run the whole test suite (PostgreSQL tests when a server can be started)
 	.ci/system-deps
-	.ci/with-postgres $(RUN) pytest -n 2 --dist loadfile
+	.ci/with-postgres $(RUN) pytest -n 2 --dist loadfile --durations=20
 
 lint: setup ## ruff on everything, mypy (strict), the layers of the code (import-linter)
 	$(RUN) ruff check .

@@ -1,15 +1,16 @@
-"""`dgops demo registry` and `dgops demo run` through the real command line."""
+"""`dgops demo registry` through the real command line.
+
+`dgops demo run` is tested in test_run.py: the session's one whole demo run goes through it.
+"""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from dgops.cli.demo import app
-from dgops.settings import get_settings
 
 runner = CliRunner()
 
@@ -32,21 +33,3 @@ def test_should_refuse_an_unknown_scale(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert not (tmp_path / "x.xlsx").exists()
-
-
-def test_should_run_the_demo_on_the_configured_var_dir(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The CLI reads settings from the environment, as `make demo` does.
-    monkeypatch.setenv("DGOPS_VAR_DIR", str(tmp_path))
-    monkeypatch.delenv("DGOPS_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    try:
-        result = runner.invoke(app, ["run", "--scale", "2023"])
-    finally:
-        get_settings.cache_clear()
-
-    assert result.exit_code == 0, result.output
-    assert "✓ registry-import: added 376" in result.output
-    assert (tmp_path / "dgops.sqlite").is_file()
-    assert (tmp_path / "demo" / "registry-2023-2566.xlsx").is_file()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 
 from dgops.cycles import create_cycle
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.demo.responses import generate_responses, store_demo_responses
 from dgops.framework import DATA_DIR, Framework, is_missing, load_framework
 from dgops.registry.models import Agency, AgencyLevel
@@ -123,7 +123,8 @@ def test_should_shape_the_2566_pillar_levels_like_the_2023_report() -> None:
 
 def test_should_store_responses_in_bulk_and_replace_them_on_rerun(engine: Engine) -> None:
     mini = load_framework(MINI)
-    with session_scope(engine) as session:
+    db = Database(engine)
+    with db.begin() as session:
         create_cycle(
             session,
             year=2566,
@@ -145,12 +146,12 @@ def test_should_store_responses_in_bulk_and_replace_them_on_rerun(engine: Engine
                 for i in range(1, 41)
             ],
         )
-    with session_scope(engine) as session:
+    with db.begin() as session:
         first = store_demo_responses(session, 2566, seed=1, share=0.9, framework=mini)
-    with session_scope(engine) as session:
+    with db.begin() as session:
         again = store_demo_responses(session, 2023, seed=1, share=0.9, framework=mini)
     assert first == again
-    with session_scope(engine) as session:
+    with db.begin() as session:
         statuses = session.scalars(select(Response.status)).all()
         channels = set(session.scalars(select(Response.channel)).all())
         n_answers = session.scalar(select(func.count()).select_from(Answer))
