@@ -32,7 +32,7 @@ test: setup ## set up and run the whole test suite (PostgreSQL tests when a serv
 	.ci/system-deps
 	.ci/with-postgres $(RUN) pytest -n 2 --dist loadfile --durations=20
 
-lint: setup ## ruff on everything, mypy (strict), the layers of the code (import-linter)
+lint: setup ## ruff on everything, mypy (strict) on dgops/, dags/ and plugins/, the layers (import-linter)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy

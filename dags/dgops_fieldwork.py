@@ -1,8 +1,9 @@
 """Fieldwork, every day of the window: snapshot, reminders, phone list, managers' digest.
 
-Every task is one call into ``dgops.tracking`` / ``dgops.reminders``; the same steps without
+Every task is one call into ``dgops.fieldwork``; the same steps without
 Airflow are ``dgops track snapshot`` and ``dgops remind run|call-list|digest`` (``--today``).
-dgops is imported inside the tasks so that parsing this file stays fast.
+dgops is imported inside the tasks so that parsing this file stays fast; ``dgops_airflow``
+gives each task its database and mail configuration.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from airflow.providers.standard.sensors.time import TimeSensor
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import task
+from airflow.sdk.exceptions import AirflowFailException
+from dgops_airflow import TaskEnv, cycle_year_param, dgops_dag, xcom
 
 log = logging.getLogger(__name__)
-
-OWNER = "survey-ops"
 
 DOC_MD = """
 ### dgops_fieldwork — ติดตามการตอบแบบสำรวจรายวัน / daily fieldwork
@@ -50,191 +50,130 @@ hours (nothing sent); a manual run with a logical date of 10:00 that day sends t
 """
 
 
-def _day() -> dt.date:
-    logical = get_current_context()["logical_date"]
-    return logical.astimezone(ZoneInfo("Asia/Bangkok")).date()
+def _cycle_year(env: TaskEnv) -> int | None:
+    """The ``cycle_year`` param, else the cycle whose fieldwork window contains the run's day."""
+    from dgops.fieldwork import fieldwork_year
+
+    with env.db.begin() as session:
+        chosen = env.params.get("cycle_year")
+        return fieldwork_year(session, env.logical_day, int(chosen) if chosen else None)
 
 
-def _year(params: dict[str, Any], day: dt.date) -> int | None:
-    from dgops_airflow import DgopsDatabaseHook
-
-    from dgops.db import session_scope
-    from dgops.tracking import fieldwork_cycle
-
-    if params.get("cycle_year"):
-        return int(params["cycle_year"])
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
-            cycle = fieldwork_cycle(session, day)
-            return None if cycle is None else cycle.year_be
-    finally:
-        engine.dispose()
+def _year(env: TaskEnv) -> int:
+    year = _cycle_year(env)
+    if year is None:  # in_window stops such a run; this is a task cleared by hand
+        raise AirflowFailException(f"{env.logical_day}: no cycle in its fieldwork window")
+    return year
 
 
 @task.short_circuit
-def in_window(params: dict[str, Any] | None = None) -> bool:
+def in_window() -> bool:
     """Go on only when the day is inside a cycle's fieldwork window."""
-    assert params is not None
-    day = _day()
-    year = _year(params, day)
-    log.info("Day %s: cycle %s", day, year)
+    from dgops_airflow import task_env
+
+    with task_env() as env:
+        year = _cycle_year(env)
+    log.info("Day %s: cycle %s", env.logical_day, year)
     return year is not None
 
 
 @task
-def snapshot(params: dict[str, Any] | None = None) -> int:
+def snapshot() -> int:
     """Store the day's counts per group."""
-    from dgops_airflow import DgopsDatabaseHook
+    from dgops_airflow import task_env
 
-    from dgops.db import session_scope
-    from dgops.tracking import take_snapshot
+    from dgops.fieldwork import take_snapshot
 
-    assert params is not None
-    day = _day()
-    year = _year(params, day)
-    assert year is not None
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
-            return take_snapshot(session, year, day)
-    finally:
-        engine.dispose()
+    with task_env() as env:
+        year = _year(env)
+        with env.db.begin() as session:
+            return take_snapshot(session, year, env.logical_day)
 
 
 @task
-def select_targets(params: dict[str, Any] | None = None) -> dict[str, int]:
+def select_targets() -> dict[str, int]:
     """Which reminders are due today (counts by audience; the send step selects again)."""
     from collections import Counter
 
-    from dgops_airflow import DgopsDatabaseHook
+    from dgops_airflow import task_env
 
-    from dgops.db import session_scope
-    from dgops.reminders import select_due
+    from dgops.fieldwork import select_due
 
-    assert params is not None
-    day = _day()
-    year = _year(params, day)
-    assert year is not None
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
-            plans = select_due(session, year, today=day)
-    finally:
-        engine.dispose()
+    with task_env() as env:
+        year = _year(env)
+        with env.db.begin() as session:
+            plans = select_due(session, year, today=env.logical_day)
     counts = dict(Counter(p.audience for p in plans))
     log.info("Due today: %s", counts)
     return counts
 
 
 @task
-def send_reminders(
-    params: dict[str, Any] | None = None, run_id: str | None = None
-) -> dict[str, Any]:
+def send_reminders() -> dict[str, Any]:
     """Send the reminders due now through the mail ledger (counts only out)."""
-    from dgops_airflow import DgopsDatabaseHook, SendGridHook
+    from dgops_airflow import task_env
 
-    from dgops.mail import session_factory_for
-    from dgops.reminders import run_reminders
+    from dgops.fieldwork import run_reminders, send_moment
 
-    assert params is not None
-    day = _day()
-    year = _year(params, day)
-    assert year is not None
-    now = dt.datetime.now(dt.UTC)
-    if now.astimezone(ZoneInfo("Asia/Bangkok")).date() != day:
-        # A run for another day (re-run, manual logical date, test) acts at its logical moment:
-        # a scheduled run's midnight is outside office hours, so a late retry sends nothing.
-        now = get_current_context()["logical_date"]
-    engine = DgopsDatabaseHook().get_engine()
-    try:
+    with task_env() as env:
+        now = send_moment(env.logical_day, env.logical_date, dt.datetime.now(dt.UTC))
         report = run_reminders(
-            session_factory_for(engine),
-            year,
+            env.sessions,
+            _year(env),
             now=now,
-            mail_config=SendGridHook().get_config(),
-            actor=f"airflow:{run_id}",
+            mail_config=env.mail,
+            actor=env.actor,
         )
-    finally:
-        engine.dispose()
     result = report.as_dict()
     log.info("Reminders: %s", result)
     return result
 
 
 @task(trigger_rule="none_failed")
-def call_list(params: dict[str, Any] | None = None) -> dict[str, Any]:
+def call_list() -> dict[str, Any]:
     """Write the day's phone follow-up list (XLSX under var/fieldwork/)."""
-    from dgops_airflow import DgopsDatabaseHook
+    from dgops_airflow import task_env
 
-    from dgops.db import session_scope
-    from dgops.reminders import call_list as make_call_list
-    from dgops.reminders import write_call_list
-    from dgops.settings import get_settings
+    from dgops.fieldwork import call_list as make_call_list
+    from dgops.fieldwork import write_call_list
 
-    assert params is not None
-    day = _day()
-    year = _year(params, day)
-    assert year is not None
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
+    with task_env() as env:
+        year, day = _year(env), env.logical_day
+        with env.db.begin() as session:
             frame = make_call_list(session, year, today=day)
-    finally:
-        engine.dispose()
-    path = get_settings().var_dir / "fieldwork" / f"call-list-{year}-{day}.xlsx"
+        path = env.settings.var_dir / "fieldwork" / f"call-list-{year}-{day}.xlsx"
     write_call_list(frame, path)
     return {"agencies": len(frame), "path": str(path)}
 
 
 @task(trigger_rule="none_failed")
-def manager_digest(
-    calls: dict[str, Any], params: dict[str, Any] | None = None, run_id: str | None = None
-) -> dict[str, Any]:
+def manager_digest(calls: dict[str, Any]) -> dict[str, Any]:
     """E-mail the managers the day's figures and chart (once a day)."""
-    from dgops_airflow import DgopsDatabaseHook, SendGridHook
+    from dgops_airflow import task_env
 
-    from dgops.mail import session_factory_for
-    from dgops.reminders import send_digest
+    from dgops.fieldwork import send_digest
 
-    assert params is not None
-    day = _day()
-    year = _year(params, day)
-    assert year is not None
-    engine = DgopsDatabaseHook().get_engine()
-    try:
+    with task_env() as env:
         result = send_digest(
-            session_factory_for(engine),
-            year,
-            day,
-            SendGridHook().get_config(),
+            env.sessions,
+            _year(env),
+            env.logical_day,
+            env.mail,
             calls=int(calls["agencies"]),
-            actor=f"airflow:{run_id}",
+            actor=env.actor,
         )
-    finally:
-        engine.dispose()
     log.info("Digest: %s", result)
     return result
 
 
-@dag(
-    dag_id="dgops_fieldwork",
+@dgops_dag(
+    "dgops_fieldwork",
     schedule="@daily",
-    start_date=dt.datetime(2025, 1, 1, tzinfo=ZoneInfo("Asia/Bangkok")),
-    catchup=False,
-    max_active_runs=1,
-    tags=["dgops", "fieldwork"],
+    start_date=dt.date(2025, 1, 1),
+    tags=["fieldwork"],
     doc_md=DOC_MD,
-    default_args={"owner": OWNER, "retries": 2, "retry_delay": dt.timedelta(minutes=5)},
-    params={
-        "cycle_year": Param(
-            None,
-            type=["null", "integer"],
-            minimum=2560,
-            maximum=2700,
-            title="ปีการสำรวจ (พ.ศ.) / survey year; empty = the cycle in its window",
-        ),
-    },
+    cycle_year=cycle_year_param(when_empty="the cycle in its window"),
+    retry_delay=dt.timedelta(minutes=5),
 )
 def dgops_fieldwork() -> None:
     start = in_window()
@@ -251,7 +190,7 @@ def dgops_fieldwork() -> None:
     sent = send_reminders()
     calls = call_list()
     start >> snap >> targets >> wait >> sent >> calls
-    manager_digest(calls)
+    manager_digest(xcom(calls))
 
 
 dgops_fieldwork()

@@ -2,21 +2,20 @@
 
 Every task is one call into ``dgops.invite``; the same run without Airflow is
 ``dgops invite run --cycle YEAR`` (``--dry-run`` to check only).
-dgops is imported inside the tasks so that parsing this file stays fast.
+dgops is imported inside the tasks so that parsing this file stays fast; ``dgops_airflow``
+gives each task its database and mail configuration.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, task
 from airflow.sdk.exceptions import AirflowFailException
+from dgops_airflow import dgops_dag, xcom
 
 log = logging.getLogger(__name__)
-
-OWNER = "survey-ops"
 
 DOC_MD = """
 ### dgops_invite — เชิญหน่วยงานตอบแบบสำรวจ / invite the agencies
@@ -60,29 +59,21 @@ in SendGrid's Email Activity first and keeps its code.
 
 
 @task(multiple_outputs=True)
-def select_agencies(params: dict[str, Any] | None = None) -> dict[str, Any]:
+def select_agencies() -> dict[str, Any]:
     """Plan the run; only agency ids (in batches) and counts travel through XCom."""
-    from dgops_airflow import DgopsDatabaseHook, SendGridHook
+    from dgops_airflow import task_env
 
     from dgops.cycles import CycleError
-    from dgops.db import session_scope
     from dgops.invite import plan_invitations
 
-    assert params is not None
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
-            plan = plan_invitations(
-                session,
-                params["cycle_year"],
-                agency_codes=params["agency_codes"] or None,
-                mail_config=SendGridHook().get_config(),
-                batch_size=params["batch_size"],
-            )
-    except CycleError as exc:  # data, not infrastructure: retrying cannot help
-        raise AirflowFailException(str(exc)) from exc
-    finally:
-        engine.dispose()
+    with task_env(no_retry=(CycleError,)) as env, env.db.begin() as session:
+        plan = plan_invitations(
+            session,
+            env.cycle_year,
+            agency_codes=env.params["agency_codes"] or None,
+            mail_config=env.mail,
+            batch_size=env.params["batch_size"],
+        )
     for p in plan.problems:
         log.log(
             logging.WARNING if p.blocking else logging.INFO,
@@ -97,111 +88,75 @@ def select_agencies(params: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 @task
-def issue_credentials(
-    batches: list[list[int]], params: dict[str, Any] | None = None
-) -> list[list[int]]:
+def issue_credentials(batches: list[list[int]]) -> list[list[int]]:
     """Portal accounts (usernames) and letter numbers for the selected agencies; no codes.
 
     The codes themselves are made in ``render_and_send`` (they must not cross tasks). Returns
     the batches unchanged, for ``render_and_send`` to map over.
     """
-    assert params is not None
-    if params["dry_run"]:
-        log.info("dry_run: no account or letter number created")
-        return batches
-    from dgops_airflow import DgopsDatabaseHook
+    from dgops_airflow import task_env
 
-    from dgops.db import session_scope
     from dgops.invite import ensure_accounts
 
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
-            done = ensure_accounts(session, params["cycle_year"], [i for b in batches for i in b])
-    finally:
-        engine.dispose()
+    with task_env() as env:
+        if env.params["dry_run"]:
+            log.info("dry_run: no account or letter number created")
+            return batches
+        with env.db.begin() as session:
+            done = ensure_accounts(session, env.cycle_year, [i for b in batches for i in b])
     log.info("Accounts and letter numbers: %s", done)
     return batches
 
 
 @task(max_active_tis_per_dagrun=2)
-def render_and_send(
-    agency_ids: list[int], params: dict[str, Any] | None = None, run_id: str | None = None
-) -> dict[str, Any]:
+def render_and_send(agency_ids: list[int]) -> dict[str, Any]:
     """One batch: issue codes, render the letters in memory, send them (counts only out)."""
-    from dgops_airflow import DgopsDatabaseHook, SendGridHook
+    from dgops_airflow import task_env
 
     from dgops.invite import invite_batch
-    from dgops.settings import get_settings
 
-    assert params is not None
-    engine = DgopsDatabaseHook().get_engine()
-    try:
+    with task_env() as env:
         report = invite_batch(
-            engine,
-            get_settings(),
-            SendGridHook().get_config(),
-            params["cycle_year"],
+            env.engine,
+            env.settings,
+            env.mail,
+            env.cycle_year,
             agency_ids,
-            dry_run=params["dry_run"],
-            actor=f"airflow:{run_id}",
+            dry_run=env.params["dry_run"],
+            actor=env.actor,
         )
-    finally:
-        engine.dispose()
     result = report.as_dict()
     log.info("Batch of %d: %s", len(agency_ids), result)
     return result
 
 
 @task(trigger_rule="all_done")
-def summary(params: dict[str, Any] | None = None) -> dict[str, Any]:
+def summary() -> dict[str, Any]:
     """Counts by ledger status from the database; fails when invitations still need work."""
-    from dgops_airflow import DgopsDatabaseHook, SendGridHook
+    from dgops_airflow import task_env
 
-    from dgops.db import session_scope
     from dgops.invite import invitation_summary
 
-    assert params is not None
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
-            result = invitation_summary(
-                session, params["cycle_year"], mail_config=SendGridHook().get_config()
-            )
-    finally:
-        engine.dispose()
+    with task_env() as env, env.db.begin() as session:
+        result = invitation_summary(session, env.cycle_year, mail_config=env.mail)
+        dry_run = bool(env.params["dry_run"])
     counts = result.as_dict()
-    log.info("Invitations %s: %s", params["cycle_year"], counts)
+    log.info("Invitations %s: %s", result.cycle_year, counts)
     for f in result.attention:
         log.warning("%s ledger %s %s: %s", f.agency_code, f.ledger_id, f.status, f.error)
-    unsettled = {k: counts["by_status"][k] for k in ("pending", "sending", "failed", "held")}
-    if not params["dry_run"] and any(unsettled.values()):
+    if result.unsettled and not dry_run:
         raise AirflowFailException(
-            f"คำเชิญยังไม่ครบ / invitations not settled: {unsettled}. "
-            f"See `dgops invite status --cycle {params['cycle_year']}`."
+            f"คำเชิญยังไม่ครบ / invitations not settled: {result.unsettled}. "
+            f"See `dgops invite status --cycle {result.cycle_year}`."
         )
     return counts
 
 
-@dag(
-    dag_id="dgops_invite",
-    schedule=None,
-    max_active_runs=1,
-    catchup=False,
-    tags=["dgops", "invitations"],
+@dgops_dag(
+    "dgops_invite",
+    tags=["invitations"],
     doc_md=DOC_MD,
-    default_args={
-        "owner": OWNER,
-        "retries": 2,
-        "retry_delay": dt.timedelta(minutes=2),
-    },
     params={
-        "cycle_year": Param(
-            type="integer",
-            minimum=2560,
-            maximum=2700,
-            title="ปีการสำรวจ (พ.ศ.) / survey year (Buddhist era)",
-        ),
         "agency_codes": Param(
             [],
             type="array",
@@ -221,7 +176,7 @@ def summary(params: dict[str, Any] | None = None) -> dict[str, Any]:
 )
 def dgops_invite() -> None:
     plan = select_agencies()
-    batches = issue_credentials(plan["batches"])
+    batches = issue_credentials(xcom(plan)["batches"])
     sent = render_and_send.expand(agency_ids=batches)
     sent >> summary()
 

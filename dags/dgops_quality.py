@@ -2,22 +2,19 @@
 
 Every task is one call into ``dgops.quality``; the same steps run without Airflow as
 ``dgops quality run --cycle YEAR``. Great Expectations and dgops are imported inside the tasks
-(GE's import alone takes seconds), so parsing this file stays fast. Only the run id and counts
-travel through XCom.
+(GE's import alone takes seconds), so parsing this file stays fast; ``dgops_airflow`` gives
+each task its database and mail configuration. Only the run id and counts travel through XCom.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
-from airflow.sdk import Param, dag, task
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk import task
+from dgops_airflow import dgops_dag, xcom
 
 log = logging.getLogger(__name__)
-
-OWNER = "survey-ops"
 
 DOC_MD = """
 ### dgops_quality — ตรวจคุณภาพข้อมูลแบบสำรวจ / data quality of submitted responses
@@ -46,21 +43,14 @@ ledger; otherwise verified) → `summary`.
 
 
 @task
-def validate(params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
+def validate() -> dict[str, Any]:
     """Run the suites; findings are written to the database, counts returned."""
-    from dgops_airflow import DgopsDatabaseHook
+    from dgops_airflow import task_env
 
-    from dgops.db import session_scope
     from dgops.quality import SuiteError, validate_cycle
 
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
-            outcome = validate_cycle(session, params["cycle_year"], actor=f"airflow:{run_id}")
-    except SuiteError as exc:  # a broken suite: retrying cannot help
-        raise AirflowFailException(str(exc)) from exc
-    finally:
-        engine.dispose()
+    with task_env(no_retry=(SuiteError,)) as env, env.db.begin() as session:
+        outcome = validate_cycle(session, env.cycle_year, actor=env.actor)
     return {
         "run_id": outcome.run_id,
         "responses": outcome.n_responses,
@@ -70,42 +60,32 @@ def validate(params: dict[str, Any] | None = None, run_id: str | None = None) ->
 
 
 @task
-def store_findings(checked: dict[str, Any], run_id: str | None = None) -> dict[str, int]:
+def store_findings(checked: dict[str, Any]) -> dict[str, int]:
     """Make the run's findings current (supersede earlier ones)."""
-    from dgops_airflow import DgopsDatabaseHook
+    from dgops_airflow import task_env
 
-    from dgops.db import session_scope
     from dgops.quality import store_findings as store
 
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
-            return store(session, checked["run_id"], actor=f"airflow:{run_id}")
-    finally:
-        engine.dispose()
+    with task_env() as env, env.db.begin() as session:
+        return store(session, checked["run_id"], actor=env.actor)
 
 
 @task
 def return_or_verify(checked: dict[str, Any], stored: dict[str, int]) -> dict[str, Any]:
     """Return responses with open errors (comments + e-mail), verify the others."""
-    from dgops_airflow import DgopsDatabaseHook, SendGridHook
+    from dgops_airflow import task_env
 
-    from dgops.db import session_scope
     from dgops.quality import send_clarifications, settle_run
-    from dgops.settings import get_settings
 
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
+    with task_env() as env:
+        with env.db.begin() as session:
             out = settle_run(session, checked["run_id"])
         mail = send_clarifications(
-            engine,
+            env.engine,
             checked["run_id"],
-            mail_config=SendGridHook().get_config(),
-            portal_url=get_settings().portal_url,
+            mail_config=env.mail,
+            portal_url=env.settings.portal_url,
         )
-    finally:
-        engine.dispose()
     return {
         "returned": len(out.returned),
         "verified": len(out.verified),
@@ -117,48 +97,23 @@ def return_or_verify(checked: dict[str, Any], stored: dict[str, int]) -> dict[st
 @task
 def summary(checked: dict[str, Any], settled: dict[str, Any]) -> dict[str, Any]:
     """Log the run's counts by outcome, severity and rule."""
-    from dgops_airflow import DgopsDatabaseHook
+    from dgops_airflow import task_env
 
-    from dgops.db import session_scope
     from dgops.quality import run_summary
 
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
-            counts = run_summary(session, checked["run_id"])
-    finally:
-        engine.dispose()
+    with task_env() as env, env.db.begin() as session:
+        counts = run_summary(session, checked["run_id"])
     log.info("Quality run %s: %s", checked["run_id"], counts)
     log.info("Returned/verified/mail: %s", settled)
     return {"run_id": checked["run_id"], "outcomes": counts["outcomes"]}
 
 
-@dag(
-    dag_id="dgops_quality",
-    schedule=None,
-    max_active_runs=1,
-    catchup=False,
-    tags=["dgops", "quality"],
-    doc_md=DOC_MD,
-    default_args={
-        "owner": OWNER,
-        "retries": 2,
-        "retry_delay": dt.timedelta(minutes=2),
-    },
-    params={
-        "cycle_year": Param(
-            type="integer",
-            minimum=2560,
-            maximum=2700,
-            title="ปีการสำรวจ (พ.ศ.) / survey year (Buddhist era)",
-        ),
-    },
-)
+@dgops_dag("dgops_quality", tags=["quality"], doc_md=DOC_MD)
 def dgops_quality() -> None:
     checked = validate()
-    stored = store_findings(checked)
-    settled = return_or_verify(checked, stored)
-    summary(checked, settled)
+    stored = store_findings(xcom(checked))
+    settled = return_or_verify(xcom(checked), xcom(stored))
+    summary(xcom(checked), xcom(settled))
 
 
 dgops_quality()

@@ -2,21 +2,20 @@
 
 Every task is one call into ``dgops.registry``; the same steps run without Airflow as
 ``dgops registry import FILE --cycle YEAR`` (add ``--dry-run`` to validate only).
-dgops is imported inside the tasks so that parsing this file stays fast.
+dgops is imported inside the tasks so that parsing this file stays fast; ``dgops_airflow``
+gives each task its database and the DAG its shared declaration.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+from dgops_airflow import dgops_dag, xcom
 
 log = logging.getLogger(__name__)
-
-OWNER = "survey-ops"
 
 DOC_MD = """
 ### dgops_registry — นำเข้าทะเบียนหน่วยงาน / import the agency registry
@@ -45,62 +44,40 @@ Tasks: `validate_registry` → `import_registry` (skipped when `dry_run`) → `s
 
 
 @task
-def validate_registry(params: dict[str, Any] | None = None) -> dict[str, Any]:
+def validate_registry() -> dict[str, Any]:
     """Read and check the file; only counts travel through XCom, never rows."""
-    from collections import Counter
+    from airflow.sdk import get_current_context
 
     from dgops.registry import read_registry
 
-    result = read_registry(params["registry_file"])
+    result = read_registry(get_current_context()["params"]["registry_file"])
     for issue in result.issues:
         log.log(logging.ERROR if issue.is_error else logging.WARNING, "%s", issue.format())
-    errors = [issue for issue in result.issues if issue.is_error]
-    if errors:
-        lines = "\n".join(issue.format() for issue in errors)
+    if result.errors:
+        lines = "\n".join(issue.format() for issue in result.errors)
         raise AirflowFailException(
-            f"ทะเบียนมีข้อผิดพลาด {len(errors)} รายการ / {len(errors)} error(s) in the registry:\n"
-            f"{lines}"
+            f"ทะเบียนมีข้อผิดพลาด {len(result.errors)} รายการ / "
+            f"{len(result.errors)} error(s) in the registry:\n{lines}"
         )
-    return {
-        "records": len(result.records),
-        "warnings": sum(1 for issue in result.issues if issue.severity == "warning"),
-        "by_level": dict(Counter(str(record.level) for record in result.records)),
-    }
+    return result.counts()
 
 
 @task
-def import_registry(
-    params: dict[str, Any] | None = None, run_id: str | None = None
-) -> dict[str, int]:
+def import_registry() -> dict[str, int]:
     """Write the registry to the survey database in one transaction (skipped on a dry run)."""
-    if params["dry_run"]:
-        raise AirflowSkipException("dry_run: validated only, nothing written")
-    from dgops_airflow import DgopsDatabaseHook
+    from dgops_airflow import task_env
 
-    from dgops.db import session_scope
     from dgops.registry import RegistryError
     from dgops.registry import import_registry as run_import
 
-    engine = DgopsDatabaseHook().get_engine()
-    try:
-        with session_scope(engine) as session:
+    with task_env(no_retry=(RegistryError,)) as env:
+        if env.params["dry_run"]:
+            raise AirflowSkipException("dry_run: validated only, nothing written")
+        with env.db.begin() as session:
             report = run_import(
-                session,
-                params["registry_file"],
-                cycle_year=params["cycle_year"],
-                actor=f"airflow:{run_id}",
+                session, env.params["registry_file"], cycle_year=env.cycle_year, actor=env.actor
             )
-    except RegistryError as exc:  # data, not infrastructure: retrying cannot help
-        raise AirflowFailException(exc.format()) from exc
-    finally:
-        engine.dispose()
-    return {
-        "added": len(report.added),
-        "changed": len(report.changed),
-        "deactivated": len(report.deactivated),
-        "unchanged": len(report.unchanged),
-        "enrolled": len(report.enrolled),
-    }
+    return report.counts()
 
 
 @task(trigger_rule="none_failed")
@@ -112,25 +89,11 @@ def summary(checked: dict[str, Any], imported: dict[str, int] | None) -> None:
     log.info("Import: %s", imported if imported is not None else "dry run, nothing written")
 
 
-@dag(
-    dag_id="dgops_registry",
-    schedule=None,
-    max_active_runs=1,
-    catchup=False,
-    tags=["dgops", "registry"],
+@dgops_dag(
+    "dgops_registry",
+    tags=["registry"],
     doc_md=DOC_MD,
-    default_args={
-        "owner": OWNER,
-        "retries": 2,
-        "retry_delay": dt.timedelta(minutes=2),
-    },
     params={
-        "cycle_year": Param(
-            type="integer",
-            minimum=2560,
-            maximum=2700,
-            title="ปีการสำรวจ (พ.ศ.) / survey year (Buddhist era)",
-        ),
         "registry_file": Param(
             type="string",
             minLength=1,
@@ -148,7 +111,7 @@ def dgops_registry() -> None:
     checked = validate_registry()
     imported = import_registry()
     checked >> imported
-    summary(checked, imported)
+    summary(xcom(checked), xcom(imported))
 
 
 dgops_registry()

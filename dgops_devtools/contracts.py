@@ -98,7 +98,7 @@ class PrivateNamesContract(Contract):
     containers = fields.ListField(subfield=fields.StringField())
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
-        containers = [str(c) for c in self.containers]  # type: ignore[attr-defined]
+        containers = [str(c) for c in self.containers]  # type: ignore[union-attr, attr-defined]
         roots = frozenset(c.split(".")[0] for c in containers)
         uses: list[PrivateUse] = []
         for module in sorted(graph.modules):
@@ -128,8 +128,8 @@ class PublicApiContract(Contract):
     allowed = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
-        containers = [str(c) for c in self.containers]  # type: ignore[attr-defined]
-        allowed = {str(a) for a in (self.allowed or [])}  # type: ignore[attr-defined]
+        containers = [str(c) for c in self.containers]  # type: ignore[union-attr, attr-defined]
+        allowed = {str(a) for a in (self.allowed or [])}  # type: ignore[union-attr, attr-defined]
         bad: list[tuple[str, str, int]] = []
         for importer in sorted(graph.modules):
             for container in containers:

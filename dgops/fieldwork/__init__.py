@@ -41,6 +41,7 @@ from dgops.fieldwork.queries import (
     cycle_of,
     effective_deadlines,
     fieldwork_cycle,
+    fieldwork_year,
     load_sql,
     response_rates,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "expected_share",
     "extend_deadline",
     "fieldwork_cycle",
+    "fieldwork_year",
     "load_policy",
     "load_sql",
     "policy_dir",

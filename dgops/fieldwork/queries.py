@@ -239,6 +239,15 @@ def effective_deadlines(session: Session, cycle: SurveyCycle, agencies: pd.DataF
     return deadline
 
 
+def fieldwork_year(session: Session, day: dt.date, year: int | None = None) -> int | None:
+    """The cycle a fieldwork run for ``day`` works on: ``year`` when given (an operator's
+    choice), else the cycle whose fieldwork window contains ``day`` (None: no fieldwork)."""
+    if year:
+        return year
+    cycle = fieldwork_cycle(session, day)
+    return None if cycle is None else cycle.year_be
+
+
 def fieldwork_cycle(session: Session, day: dt.date) -> SurveyCycle | None:
     """The cycle whose fieldwork window (opening day to its latest deadline, extensions
     included) contains ``day``; the most recent one if windows overlap."""

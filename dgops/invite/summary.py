@@ -25,6 +25,11 @@ STATUS_TH = {
     "held": "รอผู้ดูแลตัดสินใจ",
 }
 
+UNSETTLED = ("pending", "sending", "failed", "held")
+"""Ledger states of an invitation that a run has not settled: still to send, maybe sent (to be
+reconciled), refused by SendGrid, or waiting for an operator. ``not_started`` is not among
+them: an agency left out of the run (``agency_codes``, blocked) is not the run's business."""
+
 
 @dataclass(frozen=True)
 class FailedInvitation:
@@ -49,6 +54,12 @@ class InvitationSummary:
     attention: list[FailedInvitation] = field(default_factory=list)
     """Failed and held invitations with their reasons."""
     problems: list[InviteProblem] = field(default_factory=list)
+
+    @property
+    def unsettled(self) -> dict[str, int]:
+        """Invitations that still need work, by ledger state (``pending``, ``sending``,
+        ``failed``, ``held``; states with none left out): empty when the run is settled."""
+        return {s: self.by_status[s] for s in UNSETTLED if self.by_status.get(s)}
 
     @property
     def complete(self) -> bool:

@@ -89,6 +89,18 @@ class ImportReport:
             self.added or self.changed or self.deactivated or self.enrolled or self.unenrolled
         )
 
+    def counts(self) -> dict[str, int]:
+        """How many agencies were added, changed, deactivated, left unchanged, enrolled in and
+        removed from the cycle (codes only in the report; counts are safe for logs and XCom)."""
+        return {
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "deactivated": len(self.deactivated),
+            "unchanged": len(self.unchanged),
+            "enrolled": len(self.enrolled),
+            "unenrolled": len(self.unenrolled),
+        }
+
     def summary(self) -> str:
         """One line: counts of added, changed, deactivated, unchanged and enrolment changes."""
         verb = "would be" if self.dry_run else ""

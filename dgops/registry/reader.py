@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,15 @@ class ReadResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def counts(self) -> dict[str, Any]:
+        """What was read, as counts only (no rows: safe for logs and XCom): ``records``,
+        ``warnings`` and ``by_level`` (records per agency level code)."""
+        return {
+            "records": len(self.records),
+            "warnings": sum(1 for i in self.issues if i.severity is Severity.WARNING),
+            "by_level": dict(Counter(str(record.level) for record in self.records)),
+        }
 
     def raise_for_errors(self) -> None:
         """Raise :class:`RegistryError` with every issue if any of them is an error."""

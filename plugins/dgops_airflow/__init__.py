@@ -1,12 +1,39 @@
-"""Airflow glue for dgops: hooks that hand dgops functions what they need from Airflow.
+"""Airflow glue for dgops: hooks that hand dgops functions what they need from Airflow, the
+environment of every task (:func:`task_env`) and the declaration every DAG shares
+(:func:`dgops_dag`).
 
-Importable from task code because Airflow puts the plugins folder on ``sys.path``; it is listed
-in ``plugins/.airflowignore`` so the plugin manager does not import it a second time.
+Importable from DAG files and task code because Airflow puts the plugins folder on
+``sys.path``; it is listed in ``plugins/.airflowignore`` so the plugin manager does not import
+it a second time. Importing it is cheap (no dgops, no pandas; checked by the DAG tests):
+DAG files import it at parse time.
 """
 
 from __future__ import annotations
 
 from dgops_airflow.hooks import DgopsDatabaseHook, sqlalchemy_url
 from dgops_airflow.sendgrid import SendGridHook, mail_config
+from dgops_airflow.tasks import (
+    OWNER,
+    RETRIES,
+    TaskEnv,
+    cycle_year_param,
+    default_args,
+    dgops_dag,
+    task_env,
+    xcom,
+)
 
-__all__ = ["DgopsDatabaseHook", "SendGridHook", "mail_config", "sqlalchemy_url"]
+__all__ = [
+    "OWNER",
+    "RETRIES",
+    "DgopsDatabaseHook",
+    "SendGridHook",
+    "TaskEnv",
+    "cycle_year_param",
+    "default_args",
+    "dgops_dag",
+    "mail_config",
+    "sqlalchemy_url",
+    "task_env",
+    "xcom",
+]

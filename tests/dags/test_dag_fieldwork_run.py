@@ -15,10 +15,11 @@ import datetime as dt
 import uuid
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, select
+
+from dgops.thai import BANGKOK
 
 pytest.importorskip("airflow")
 
@@ -28,7 +29,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`"),
 ]
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
+
 YEAR = 2568
 OPEN = dt.date(2025, 7, 1)
 DEADLINE = dt.date(2025, 8, 29)
@@ -124,7 +125,7 @@ def _reminders(sink: Any) -> list[str]:
 
 
 def _snapshot_days(engine: Engine) -> dict[dt.date, int]:
-    from dgops.tracking.models import FieldworkSnapshot
+    from dgops.fieldwork.models import FieldworkSnapshot
 
     with engine.connect() as conn:
         rows = conn.execute(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,8 +48,9 @@ EXPECTED_TASKS: dict[str, set[str]] = {
 }
 
 # What a DAG file may import at module level (parsing must stay fast: the DAG processor
-# re-parses every file every few seconds) and inside task functions.
-MODULE_LEVEL_ROOTS = {"airflow", "__future__"}
+# re-parses every file every few seconds) and inside task functions. dgops_airflow is cheap to
+# import (checked below) and gives every DAG its shared declaration.
+MODULE_LEVEL_ROOTS = {"airflow", "dgops_airflow", "__future__"}
 FUNCTION_LEVEL_ROOTS = {"airflow", "dgops", "dgops_airflow"}
 STDLIB = set(sys.stdlib_module_names)
 
@@ -145,6 +147,38 @@ def test_should_import_only_airflow_and_stdlib_at_module_level(path: Path) -> No
         allowed = (FUNCTION_LEVEL_ROOTS if in_function else MODULE_LEVEL_ROOTS) | STDLIB
         where = "inside a task function" if in_function else "at module level"
         assert root in allowed, f"{path.name} imports {root!r} {where}"
+
+
+def test_should_keep_dgops_airflow_cheap_to_import_at_parse_time() -> None:
+    """DAG files import dgops_airflow at module level: it must not pull in dgops or pandas."""
+    import subprocess
+
+    probe = (
+        "import sys; import dgops_airflow; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'dgops', 'pandas', 'great_expectations', 'openpyxl'}))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+# Names of the old per-task plumbing: tasks get their database and mail config from task_env.
+PLUMBING = {"DgopsDatabaseHook", "SendGridHook", "session_scope", "get_engine", "get_settings"}
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_should_get_database_and_mail_from_task_env_only(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    used |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    used |= {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+
+    assert used & PLUMBING == set()
 
 
 def _parse_time_lookups(tree: ast.AST) -> Iterator[str]:

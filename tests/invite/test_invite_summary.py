@@ -47,3 +47,19 @@ def test_should_be_complete_when_every_agency_was_accepted(
 
     assert summary.complete
     assert summary.by_status["accepted"] == 4
+
+
+def test_should_say_what_is_unsettled_leaving_out_agencies_not_in_the_run() -> None:
+    from dgops.invite import InvitationSummary
+
+    def summary(**by_status: int) -> InvitationSummary:
+        counts = {"accepted": 0, "pending": 0, "sending": 0, "failed": 0, "held": 0}
+        return InvitationSummary(2566, 5, counts | by_status, {})
+
+    assert summary(accepted=3, not_started=2).unsettled == {}
+    assert summary(accepted=1, failed=1, held=2, sending=1).unsettled == {
+        "sending": 1,
+        "failed": 1,
+        "held": 2,
+    }
+    assert summary(pending=4).unsettled == {"pending": 4}

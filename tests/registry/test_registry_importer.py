@@ -215,3 +215,25 @@ def test_should_use_a_bounded_number_of_statements_whatever_the_row_count(
     small = statements(many(20))
     large = statements(many(400))
     assert large <= small + 10
+
+
+def test_should_count_each_kind_of_change_for_logs(cycle_engine: Engine) -> None:
+    first = _import(cycle_engine, RECORDS)
+    second = _import(cycle_engine, RECORDS[:2])
+
+    assert first.counts() == {
+        "added": len(RECORDS),
+        "changed": 0,
+        "deactivated": 0,
+        "unchanged": 0,
+        "enrolled": len(RECORDS),
+        "unenrolled": 0,
+    }
+    assert second.counts() == {
+        "added": 0,
+        "changed": 0,
+        "deactivated": 1,
+        "unchanged": 2,
+        "enrolled": 0,
+        "unenrolled": 1,
+    }

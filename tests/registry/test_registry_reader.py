@@ -126,3 +126,31 @@ def test_should_validate_records_built_in_code_with_the_file_rules() -> None:
         ("ministry.required", 2, "ministry")
     ]
     assert read_records(MAKE_BAD.RECORDS).records == MAKE_BAD.RECORDS
+
+
+def test_should_count_what_it_read_by_level_with_warnings_only() -> None:
+    from collections import Counter
+
+    from dgops.registry import ReadResult, RegistryIssue
+
+    def issue(severity: Severity) -> RegistryIssue:
+        return RegistryIssue(code="x", message_th="x", message_en="x", severity=severity)
+
+    result = ReadResult(
+        file="registry.csv",
+        sheet=None,
+        records=MAKE_BAD.RECORDS,
+        rows=tuple(range(2, 2 + len(MAKE_BAD.RECORDS))),
+        columns={},
+        issues=(issue(Severity.WARNING), issue(Severity.INFO), issue(Severity.WARNING)),
+    )
+
+    counts = result.counts()
+
+    assert counts == {
+        "records": len(MAKE_BAD.RECORDS),
+        "warnings": 2,
+        "by_level": dict(Counter(str(r.level) for r in MAKE_BAD.RECORDS)),
+    }
+    assert sum(counts["by_level"].values()) == counts["records"]
+    assert all(isinstance(level, str) for level in counts["by_level"])

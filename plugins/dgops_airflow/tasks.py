@@ -1,0 +1,211 @@
+"""What every dgops task and DAG declaration share, so that a task body is one call into dgops.
+
+A task::
+
+    @task
+    def snapshot() -> int:
+        with task_env() as env:
+            with env.db.begin() as session:
+                return take_snapshot(session, env.cycle_year, env.logical_day)
+
+:func:`task_env` hands the task its survey database (from the ``dgops_db`` connection, disposed
+of when the block ends), the dgops settings, the run's params and actor, and the SendGrid
+``MailConfig`` on first use. A DAG::
+
+    @dgops_dag("dgops_registry", tags=["registry"], doc_md=DOC_MD)
+    def dgops_registry() -> None: ...
+
+:func:`dgops_dag` adds what every dgops DAG has (owner, retries, one run at a time, no catch-up,
+the ``dgops`` tag, the ``cycle_year`` param). This module imports nothing heavy: DAG files import
+it at parse time, and dgops itself is imported only inside the tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import DAG, Param, dag, get_current_context
+from airflow.sdk.exceptions import AirflowFailException
+
+from dgops_airflow.hooks import DgopsDatabaseHook
+from dgops_airflow.sendgrid import SendGridHook
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from dgops.db import Database
+    from dgops.mail import MailConfig
+    from dgops.settings import Settings
+
+OWNER = "survey-ops"
+"""Who answers for the dgops DAGs (``owner`` of every task)."""
+
+RETRIES = 2
+"""Retries of every dgops task: infrastructure (database, SendGrid) may come back; data errors
+are raised as ``AirflowFailException`` instead, which is never retried."""
+
+
+@dataclass
+class TaskEnv:
+    """What a running dgops task gets from Airflow (see :func:`task_env`)."""
+
+    db: Database
+    """The survey database: ``with env.db.begin() as session:`` is one transaction."""
+    settings: Settings
+    params: Mapping[str, Any]
+    """The run's params (``cycle_year`` …)."""
+    run_id: str
+    logical_date: dt.datetime
+    sendgrid_conn_id: str = SendGridHook.default_conn_name
+    _mail: MailConfig | None = field(default=None, init=False, repr=False)
+
+    @property
+    def actor(self) -> str:
+        """Who the audit trail and the send ledger name for this run: ``airflow:<run_id>``."""
+        return f"airflow:{self.run_id}"
+
+    @property
+    def cycle_year(self) -> int:
+        """The ``cycle_year`` param (Buddhist era); ``KeyError``/``TypeError`` when it is unset."""
+        return int(self.params["cycle_year"])
+
+    @property
+    def logical_day(self) -> dt.date:
+        """The Bangkok calendar day of the run's logical date."""
+        from dgops.thai import local_date
+
+        return local_date(self.logical_date)
+
+    @property
+    def mail(self) -> MailConfig:
+        """SendGrid's ``MailConfig`` from the ``dgops_sendgrid`` connection (read once)."""
+        if self._mail is None:
+            hook = SendGridHook(self.sendgrid_conn_id, settings=self.settings)
+            self._mail = hook.get_config()
+        return self._mail
+
+    @property
+    def engine(self) -> Engine:
+        """The database's engine, for the dgops functions that still take one."""
+        return self.db.engine
+
+    @property
+    def sessions(self) -> Callable[[], Session]:
+        """A session factory on the database, for the mail functions that still take one."""
+        from dgops.mail import session_factory_for
+
+        return session_factory_for(self.db.engine)
+
+
+def _describe(exc: Exception) -> str:
+    # RegistryError.format() lists every issue (file › row › column); the log needs all of them.
+    formatter = getattr(exc, "format", None)
+    return str(formatter()) if callable(formatter) else str(exc)
+
+
+@contextmanager
+def task_env(
+    *,
+    no_retry: tuple[type[Exception], ...] = (),
+    context: Mapping[str, Any] | None = None,
+    settings: Settings | None = None,
+    db_conn_id: str = DgopsDatabaseHook.default_conn_name,
+    sendgrid_conn_id: str = SendGridHook.default_conn_name,
+) -> Iterator[TaskEnv]:
+    """The running task's :class:`TaskEnv`; the database is disposed of when the block ends.
+
+    ``no_retry``: exceptions that are about the data, not the infrastructure (a missing cycle,
+    a broken suite): retrying cannot help, so they fail the task at once
+    (``AirflowFailException`` with the exception's ``format()`` when it has one, else its
+    message). ``context`` defaults to Airflow's current task context (``run_id``,
+    ``logical_date``, ``params``); ``settings`` to the dgops settings.
+    """
+    from dgops.db import Database
+    from dgops.settings import get_settings
+
+    ctx: Mapping[str, Any] = get_current_context() if context is None else context
+    settings = settings or get_settings()
+    db = Database(DgopsDatabaseHook(db_conn_id, settings=settings).get_engine())
+    env = TaskEnv(
+        db=db,
+        settings=settings,
+        params=ctx.get("params") or {},
+        run_id=str(ctx["run_id"]),
+        logical_date=ctx["logical_date"],
+        sendgrid_conn_id=sendgrid_conn_id,
+    )
+    try:
+        yield env
+    except no_retry as exc:
+        raise AirflowFailException(_describe(exc)) from exc
+    finally:
+        db.dispose()
+
+
+def xcom(arg: Any) -> Any:
+    """An upstream task's output passed on to a TaskFlow task in a DAG body.
+
+    Airflow types the call with the task function's own parameters (the pulled value) while the
+    DAG body holds an ``XComArg``; this says so once, instead of loosening every task's types.
+    """
+    return arg
+
+
+def cycle_year_param(*, when_empty: str | None = None) -> Param:
+    """The ``cycle_year`` param (พ.ศ., 2560–2700); required unless ``when_empty`` says what an
+    empty value means."""
+    title = "ปีการสำรวจ (พ.ศ.) / survey year (Buddhist era)"
+    if when_empty is None:
+        return Param(type="integer", minimum=2560, maximum=2700, title=title)
+    return Param(
+        None,
+        type=["null", "integer"],
+        minimum=2560,
+        maximum=2700,
+        title=f"{title}; empty = {when_empty}",
+    )
+
+
+def default_args(*, retry_delay: dt.timedelta = dt.timedelta(minutes=2)) -> dict[str, Any]:
+    """Every dgops task's owner and retries."""
+    return {"owner": OWNER, "retries": RETRIES, "retry_delay": retry_delay}
+
+
+def dgops_dag(
+    dag_id: str,
+    *,
+    doc_md: str,
+    tags: Collection[str],
+    params: Mapping[str, Param] | None = None,
+    cycle_year: Param | None = None,
+    schedule: str | None = None,
+    start_date: dt.date | None = None,
+    retry_delay: dt.timedelta = dt.timedelta(minutes=2),
+) -> Callable[[Callable[[], None]], Callable[..., DAG]]:
+    """Airflow's ``@dag`` with what every dgops DAG has.
+
+    One run at a time, no catch-up, tags ``dgops`` + ``tags``, :func:`default_args`, and the
+    ``cycle_year`` param first (``cycle_year_param()`` unless given), then ``params``.
+    ``start_date`` is midnight of that day in Bangkok.
+    """
+    start = None
+    if start_date is not None:
+        from dgops.thai import BANGKOK
+
+        start = dt.datetime.combine(start_date, dt.time(0), tzinfo=BANGKOK)
+    return dag(
+        dag_id=dag_id,
+        schedule=schedule,
+        start_date=start,
+        max_active_runs=1,
+        catchup=False,
+        tags=["dgops", *tags],
+        doc_md=doc_md,
+        default_args=default_args(retry_delay=retry_delay),
+        params={"cycle_year": cycle_year or cycle_year_param(), **(params or {})},
+    )
