@@ -134,7 +134,7 @@ def send_reminders(
     """Send the reminders due now through the mail ledger (counts only out)."""
     from dgops_airflow import DgopsDatabaseHook, SendGridHook
 
-    from dgops.mail import session_factory_for
+    from dgops.db import Database
     from dgops.reminders import run_reminders
 
     assert params is not None
@@ -149,7 +149,7 @@ def send_reminders(
     engine = DgopsDatabaseHook().get_engine()
     try:
         report = run_reminders(
-            session_factory_for(engine),
+            Database(engine),
             year,
             now=now,
             mail_config=SendGridHook().get_config(),
@@ -194,7 +194,7 @@ def manager_digest(
     """E-mail the managers the day's figures and chart (once a day)."""
     from dgops_airflow import DgopsDatabaseHook, SendGridHook
 
-    from dgops.mail import session_factory_for
+    from dgops.db import Database
     from dgops.reminders import send_digest
 
     assert params is not None
@@ -204,7 +204,7 @@ def manager_digest(
     engine = DgopsDatabaseHook().get_engine()
     try:
         result = send_digest(
-            session_factory_for(engine),
+            Database(engine),
             year,
             day,
             SendGridHook().get_config(),

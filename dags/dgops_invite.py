@@ -131,6 +131,7 @@ def render_and_send(
     """One batch: issue codes, render the letters in memory, send them (counts only out)."""
     from dgops_airflow import DgopsDatabaseHook, SendGridHook
 
+    from dgops.db import Database
     from dgops.invite import invite_batch
     from dgops.settings import get_settings
 
@@ -138,7 +139,7 @@ def render_and_send(
     engine = DgopsDatabaseHook().get_engine()
     try:
         report = invite_batch(
-            engine,
+            Database(engine),
             get_settings(),
             SendGridHook().get_config(),
             params["cycle_year"],

@@ -90,7 +90,7 @@ def return_or_verify(checked: dict[str, Any], stored: dict[str, int]) -> dict[st
     """Return responses with open errors (comments + e-mail), verify the others."""
     from dgops_airflow import DgopsDatabaseHook, SendGridHook
 
-    from dgops.db import session_scope
+    from dgops.db import Database, session_scope
     from dgops.quality import send_clarifications, settle_run
     from dgops.settings import get_settings
 
@@ -99,7 +99,7 @@ def return_or_verify(checked: dict[str, Any], stored: dict[str, int]) -> dict[st
         with session_scope(engine) as session:
             out = settle_run(session, checked["run_id"])
         mail = send_clarifications(
-            engine,
+            Database(engine),
             checked["run_id"],
             mail_config=SendGridHook().get_config(),
             portal_url=get_settings().portal_url,

@@ -10,17 +10,17 @@ from rich.table import Table
 
 from dgops.cli._common import actor, console, engine, fail, progress
 from dgops.cycles import CycleError
-from dgops.db import session_scope
+from dgops.db import Database, session_scope
 from dgops.invite import (
     DEFAULT_BATCH_SIZE,
+    STATUS_TH,
     InviteProblem,
     LetterRenderer,
     invitation_summary,
     invite_batch,
     plan_invitations,
 )
-from dgops.invite.summary import STATUS_TH
-from dgops.mail import MailConfig, session_factory_for
+from dgops.mail import MailConfig
 from dgops.settings import get_settings
 
 app = typer.Typer(help="เชิญตอบแบบสำรวจ / invitations.", no_args_is_help=True)
@@ -88,14 +88,14 @@ def run_cmd(
         {k: plan.counts[k] for k in ("already_accepted", "held", "failed", "blocked")}
     )
     sample: bytes | None = None
-    sessions = session_factory_for(eng)
+    db = Database(eng)
     with (
         LetterRenderer(letter_workers) as renderer,
         progress("ส่งคำเชิญ / inviting", len(plan.batches)) as bar,
     ):
         for batch in plan.batches:
             report = invite_batch(
-                sessions,
+                db,
                 settings,
                 config,
                 plan.cycle_year,

@@ -48,7 +48,7 @@ def run(
     no_mail: bool = typer.Option(False, "--no-mail", help="do not e-mail the agencies"),
 ) -> None:
     """Validate submitted responses, store findings, return or verify them, e-mail returns."""
-    from dgops.db import session_scope
+    from dgops.db import Database, session_scope
     from dgops.quality import (
         SuiteError,
         run_summary,
@@ -74,7 +74,7 @@ def run(
         from dgops.settings import get_settings
 
         mail = send_clarifications(
-            eng,
+            Database(eng),
             outcome.run_id,
             mail_config=MailConfig.from_settings(),
             portal_url=get_settings().portal_url,

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from dgops.cli._common import actor, console, engine, fail
+from dgops.cli._common import actor, console, database, engine, fail
 from dgops.cli.track import CYCLE, TODAY, _day, _print
 from dgops.cycles import CycleError
 from dgops.db import session_scope
-from dgops.mail import MailConfig, session_factory_for
+from dgops.mail import MailConfig
 from dgops.reminders import (
     HoldMode,
     ReminderError,
@@ -61,7 +61,7 @@ def run_cmd(cycle: int = CYCLE, today: str | None = TODAY) -> None:
     now, hours = _now(today)
     try:
         report = run_reminders(
-            session_factory_for(engine()),
+            database(),
             cycle,
             now=now,
             mail_config=MailConfig.from_settings(),
@@ -85,7 +85,7 @@ def send_now_cmd(
     """One reminder to one agency now (once per agency per day)."""
     try:
         report = send_now(
-            session_factory_for(engine()),
+            database(),
             cycle,
             agency,
             today=_day(today),
@@ -187,7 +187,7 @@ def digest_cmd(
 
     try:
         result = send_digest(
-            session_factory_for(engine()),
+            database(),
             cycle,
             _day(today),
             MailConfig.from_settings(),

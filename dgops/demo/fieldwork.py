@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import Engine, insert, select, update
 
-from dgops.db import session_scope
-from dgops.mail import MailConfig, MailMessage, ingest_events, session_factory_for
+from dgops.db import Database, session_scope
+from dgops.mail import MailConfig, MailMessage, ingest_events
 from dgops.registry.models import CycleAgency
 from dgops.reminders import ThaiCalendar, call_list, run_reminders, send_digest, write_call_list
 from dgops.responses.models import Response, ResponseEvent
@@ -54,7 +54,7 @@ def simulate_fieldwork(
     """Simulate the fieldwork of a cycle whose agencies were invited; returns counts and
     ``respondents`` (agency id → submission time) for the responses step."""
     rng = np.random.default_rng([seed, year_be, 11])
-    sessions = session_factory_for(engine)
+    db = Database(engine)
     with session_scope(engine) as session:
         cycle = cycle_of(session, year_be)
         cid, open_date, deadline = cycle.id, cycle.open_date, cycle.deadline
@@ -95,7 +95,7 @@ def simulate_fieldwork(
         working = calendar.is_working_day(day)
         if working:
             report = run_reminders(
-                sessions,
+                db,
                 year_be,
                 now=_at(day, 10),
                 mail_config=mail_config,
@@ -231,7 +231,7 @@ def simulate_fieldwork(
             write_call_list(calls, out_dir / f"call-list-{year_be}-{day}.xlsx")
         day += dt.timedelta(days=1)
     digest = send_digest(
-        sessions,
+        db,
         year_be,
         deadline,
         mail_config,

@@ -353,8 +353,8 @@ def invite_setup(
 
     from dgops.cycles import create_cycle
     from dgops.db import session_scope
-    from dgops.mail.sink import SinkServer
     from dgops.registry import import_registry
+    from dgops_devtools import SinkServer
 
     with session_scope(sqlite_engine) as session:
         create_cycle(

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tracking"))
 from tracking_fixtures import FieldworkWorld, make_world
 
 from dgops.mail import MailConfig
-from dgops.mail.sink import SinkServer
+from dgops_devtools import SinkServer
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "SG.reminders-test"

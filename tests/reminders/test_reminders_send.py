@@ -8,9 +8,8 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select, update
 from tracking_fixtures import OPEN, YEAR, FieldworkWorld
 
-from dgops.db import session_scope
-from dgops.mail import MailConfig, MailMessage, session_factory_for
-from dgops.mail.sink import SinkServer
+from dgops.db import Database, session_scope
+from dgops.mail import MailConfig, MailMessage
 from dgops.reminders import (
     ReminderError,
     build_digest,
@@ -22,6 +21,7 @@ from dgops.reminders import (
 )
 from dgops.responses.models import Response, ResponseStatus
 from dgops.tracking import Manager
+from dgops_devtools import SinkServer
 
 BKK = ZoneInfo("Asia/Bangkok")
 NOW = dt.datetime(2025, 7, 8, 10, 0, tzinfo=BKK)
@@ -30,10 +30,10 @@ NOW = dt.datetime(2025, 7, 8, 10, 0, tzinfo=BKK)
 def test_should_send_each_due_reminder_once_across_reruns(
     engine: Engine, world: FieldworkWorld, sink: SinkServer, mail_config: MailConfig
 ) -> None:
-    sessions = session_factory_for(engine)
+    db = Database(engine)
 
-    first = run_reminders(sessions, YEAR, now=NOW, mail_config=mail_config)
-    again = run_reminders(sessions, YEAR, now=NOW + dt.timedelta(hours=2), mail_config=mail_config)
+    first = run_reminders(db, YEAR, now=NOW, mail_config=mail_config)
+    again = run_reminders(db, YEAR, now=NOW + dt.timedelta(hours=2), mail_config=mail_config)
 
     assert first.outcomes["accepted"] == 3
     assert again.planned == 0
@@ -50,7 +50,7 @@ def test_should_send_nothing_outside_office_hours(
     engine: Engine, world: FieldworkWorld, sink: SinkServer, mail_config: MailConfig
 ) -> None:
     report = run_reminders(
-        session_factory_for(engine), YEAR, now=NOW.replace(hour=19), mail_config=mail_config
+        Database(engine), YEAR, now=NOW.replace(hour=19), mail_config=mail_config
     )
 
     assert report.skipped_reason is not None
@@ -71,7 +71,7 @@ def test_should_cancel_a_reminder_when_the_response_arrives_before_sending(
             .values(status=ResponseStatus.SUBMITTED)
         )
 
-    report = deliver(session_factory_for(engine), YEAR, plans, mail_config, day=NOW.date())
+    report = deliver(Database(engine), YEAR, plans, mail_config, day=NOW.date())
 
     assert report.cancelled_submitted == 1
     assert "D2" not in {m.custom_args["dgops_agency"] for m in sink.received()}
@@ -80,13 +80,13 @@ def test_should_cancel_a_reminder_when_the_response_arrives_before_sending(
 def test_should_send_one_now_once_a_day_and_refuse_responders(
     engine: Engine, world: FieldworkWorld, sink: SinkServer, mail_config: MailConfig
 ) -> None:
-    sessions = session_factory_for(engine)
+    db = Database(engine)
     day = OPEN + dt.timedelta(days=2)
 
-    send_now(sessions, YEAR, "D3", today=day, mail_config=mail_config)
-    send_now(sessions, YEAR, "D3", today=day, mail_config=mail_config)
+    send_now(db, YEAR, "D3", today=day, mail_config=mail_config)
+    send_now(db, YEAR, "D3", today=day, mail_config=mail_config)
     with pytest.raises(ReminderError):
-        send_now(sessions, YEAR, "D1", today=day, mail_config=mail_config)
+        send_now(db, YEAR, "D1", today=day, mail_config=mail_config)
 
     assert [m.custom_args["dgops_round"] for m in sink.received()] == ["1002"]
 
@@ -115,13 +115,13 @@ def test_should_rank_the_call_list_and_write_it_as_xlsx(
 def test_should_send_the_managers_digest_with_a_chart_once_a_day(
     engine: Engine, world: FieldworkWorld, sink: SinkServer, mail_config: MailConfig
 ) -> None:
-    sessions = session_factory_for(engine)
+    db = Database(engine)
     managers = [Manager("boss@dga.example.org", "ผู้อำนวยการ")]
     with session_scope(engine) as session:
         digest = build_digest(session, YEAR, dt.date(2025, 8, 20))
 
-    first = send_digest(sessions, YEAR, dt.date(2025, 8, 20), mail_config, managers=managers)
-    second = send_digest(sessions, YEAR, dt.date(2025, 8, 20), mail_config, managers=managers)
+    first = send_digest(db, YEAR, dt.date(2025, 8, 20), mail_config, managers=managers)
+    second = send_digest(db, YEAR, dt.date(2025, 8, 20), mail_config, managers=managers)
 
     assert digest.chart_png.startswith(b"\x89PNG")
     assert digest.context["behind"]
