@@ -1,9 +1,10 @@
 """Benchmark: invite 2,000 agencies end to end — codes, letters in memory, e-mails to a sink.
 
-The sink (``python -m dgops.mail.sink``) runs in another process on 127.0.0.1, as SendGrid
-would be another machine. Reports, per phase: codes issued/s (argon2id), letters/s, e-mails/s,
-end-to-end agencies/s, peak memory of this process and of the sink; and, for comparison, the
-same letter rendered by plain ``typst.compile`` (WeasyPrint only if importable).
+The sink (``python -m dgops_devtools.sendgrid_sink``) runs in another process on 127.0.0.1,
+as SendGrid would be another machine. Reports, per phase: codes issued/s (argon2id),
+letters/s, e-mails/s, end-to-end agencies/s, peak memory of this process and of the sink;
+and, for comparison, the same letter rendered by plain ``typst.compile`` (WeasyPrint only if
+importable).
 Run: ``uv run python -m bench.bench_invite [--n 2000] [--batch-size 100] [--letter-workers 1]``.
 """
 
@@ -107,18 +108,18 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     args = parser.parse_args(argv)
 
     from dgops.cycles import create_cycle
-    from dgops.db import make_engine, session_scope, upgrade
+    from dgops.db import Database, upgrade
     from dgops.invite import LetterRenderer, invite_batch, plan_invitations
     from dgops.letters import build_invitation_context, load_issuer
-    from dgops.mail import MailConfig, session_factory_for
+    from dgops.mail import MailConfig
     from dgops.registry import import_registry
     from dgops.settings import Settings
 
     tmp = Path(tempfile.mkdtemp(prefix="dgops-bench-invite-"))
     settings = Settings(var_dir=tmp)
-    engine = make_engine(f"sqlite:///{tmp / 'bench.sqlite'}")
-    upgrade(engine)
-    with session_scope(engine) as session:
+    db = Database.connect(f"sqlite:///{tmp / 'bench.sqlite'}")
+    upgrade(db.engine)
+    with db.begin() as session:
         create_cycle(
             session,
             year=2566,
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
     port = _free_port()
     sink = subprocess.Popen(
-        [sys.executable, "-m", "dgops.mail.sink", "--port", str(port)],
+        [sys.executable, "-m", "dgops_devtools.sendgrid_sink", "--port", str(port)],
         stdout=subprocess.DEVNULL,
     )
     figures: dict[str, float] = {}
@@ -139,9 +140,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         config = MailConfig.from_settings(
             settings, base_url=f"http://127.0.0.1:{port}", api_key="SG.bench", activity_lag=0.0
         )
-        sessions = session_factory_for(engine)
         started = time.perf_counter()
-        with session_scope(engine) as session:
+        with db.begin() as session:
             plan = plan_invitations(session, 2566, mail_config=config, settings=settings)
         plan_s = time.perf_counter() - started
         phases: dict[str, float] = {}
@@ -149,14 +149,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         with LetterRenderer(args.letter_workers) as renderer:
             for batch in plan.batches:
                 report = invite_batch(
-                    sessions, settings, config, 2566, batch, renderer=renderer, actor="bench"
+                    db, settings, config, 2566, batch, renderer=renderer, actor="bench"
                 )
                 for k, v in report.seconds.items():
                     phases[k] = phases.get(k, 0.0) + v
                 for k, n in report.counts.items():
                     counts[k] = counts.get(k, 0) + n
         total = time.perf_counter() - started
-        with session_scope(engine) as session:
+        with db.begin() as session:
             cycle_agency = plan.batches[0][0]
             from dgops.cycles import get_cycle
             from dgops.registry.models import Agency
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         print(f"  WeasyPrint (simple Thai page): {weasy:.1f}/s")
     else:
         print("  WeasyPrint: not installed (skipped)")
-    engine.dispose()
+    db.dispose()
     return figures
 
 

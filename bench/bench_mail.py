@@ -34,21 +34,20 @@ def _free_port() -> int:
 def _child(db: str, base_url: str, workers: int) -> None:
     """In the subprocess: set up N agencies, send, re-run; print JSON figures."""
     from dgops.cycles import create_cycle
-    from dgops.db import make_engine, session_scope, upgrade
+    from dgops.db import Database, upgrade
     from dgops.mail import (
         Attachment,
         MailConfig,
         OutgoingMessage,
         Recipient,
         send_batch,
-        session_factory_for,
     )
     from dgops.registry.models import Agency, AgencyLevel, Contact, ContactRole
     from dgops.settings import PROJECT_ROOT
 
-    engine = make_engine(f"sqlite:///{db}")
-    upgrade(engine)
-    with session_scope(engine) as s:
+    database = Database.connect(f"sqlite:///{db}")
+    upgrade(database.engine)
+    with database.begin() as s:
         cycle = create_cycle(
             s, year=2566, open_date=dt.date(2023, 7, 1), deadline=dt.date(2023, 8, 31), actor="b"
         )
@@ -92,12 +91,11 @@ def _child(db: str, base_url: str, workers: int) -> None:
         templates_dir=PROJECT_ROOT / "templates" / "email",
         activity_lag=0.0,
     )
-    sessions = session_factory_for(engine)
     start = time.perf_counter()
-    report = send_batch(sessions, config, messages, workers=workers)
+    report = send_batch(database, config, messages, workers=workers)
     seconds = time.perf_counter() - start
     start = time.perf_counter()
-    rerun = send_batch(sessions, config, messages, workers=workers)
+    rerun = send_batch(database, config, messages, workers=workers)
     rerun_s = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
@@ -118,7 +116,15 @@ def main() -> None:
     for workers in (4, 8):
         port = _free_port()
         sink = subprocess.Popen(
-            [sys.executable, "-m", "dgops.mail.sink", "--port", str(port), "--api-key", API_KEY],
+            [
+                sys.executable,
+                "-m",
+                "dgops_devtools.sendgrid_sink",
+                "--port",
+                str(port),
+                "--api-key",
+                API_KEY,
+            ],
             stdout=subprocess.DEVNULL,
         )
         try:

@@ -118,7 +118,7 @@ def send_reminders() -> dict[str, Any]:
     with task_env() as env:
         now = send_moment(env.logical_day, env.logical_date, dt.datetime.now(dt.UTC))
         report = run_reminders(
-            env.sessions,
+            env.db,
             _year(env),
             now=now,
             mail_config=env.mail,
@@ -155,7 +155,7 @@ def manager_digest(calls: dict[str, Any]) -> dict[str, Any]:
 
     with task_env() as env:
         result = send_digest(
-            env.sessions,
+            env.db,
             _year(env),
             env.logical_day,
             env.mail,

@@ -117,7 +117,7 @@ def render_and_send(agency_ids: list[int]) -> dict[str, Any]:
 
     with task_env() as env:
         report = invite_batch(
-            env.engine,
+            env.db,
             env.settings,
             env.mail,
             env.cycle_year,

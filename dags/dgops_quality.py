@@ -81,7 +81,7 @@ def return_or_verify(checked: dict[str, Any], stored: dict[str, int]) -> dict[st
         with env.db.begin() as session:
             out = settle_run(session, checked["run_id"])
         mail = send_clarifications(
-            env.engine,
+            env.db,
             checked["run_id"],
             mail_config=env.mail,
             portal_url=env.settings.portal_url,

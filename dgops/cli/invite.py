@@ -8,19 +8,18 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from dgops.cli._common import actor, console, engine, fail, progress
+from dgops.cli._common import actor, console, database, fail, progress
 from dgops.cycles import CycleError
-from dgops.db import session_scope
 from dgops.invite import (
     DEFAULT_BATCH_SIZE,
+    STATUS_TH,
     InviteProblem,
     LetterRenderer,
     invitation_summary,
     invite_batch,
     plan_invitations,
 )
-from dgops.invite.summary import STATUS_TH
-from dgops.mail import MailConfig, session_factory_for
+from dgops.mail import MailConfig
 from dgops.settings import get_settings
 
 app = typer.Typer(help="เชิญตอบแบบสำรวจ / invitations.", no_args_is_help=True)
@@ -62,9 +61,9 @@ def run_cmd(
     """Issue codes, render letters and send the invitations; re-run safely after any failure."""
     settings = get_settings()
     config = MailConfig.from_settings(settings)
-    eng = engine()
+    db = database()
     try:
-        with session_scope(eng) as session:
+        with db.begin() as session:
             plan = plan_invitations(
                 session,
                 cycle,
@@ -88,14 +87,13 @@ def run_cmd(
         {k: plan.counts[k] for k in ("already_accepted", "held", "failed", "blocked")}
     )
     sample: bytes | None = None
-    sessions = session_factory_for(eng)
     with (
         LetterRenderer(letter_workers) as renderer,
         progress("ส่งคำเชิญ / inviting", len(plan.batches)) as bar,
     ):
         for batch in plan.batches:
             report = invite_batch(
-                sessions,
+                db,
                 settings,
                 config,
                 plan.cycle_year,
@@ -127,7 +125,7 @@ def status_cmd(cycle: int = typer.Option(..., help="Survey year (BE 2566 or CE 2
     """Counts by ledger state, failed and held invitations with their reasons."""
     settings = get_settings()
     try:
-        with session_scope(engine()) as session:
+        with database() as db, db.begin() as session:
             summary = invitation_summary(
                 session, cycle, mail_config=MailConfig.from_settings(settings), settings=settings
             )
@@ -158,7 +156,7 @@ def problems_cmd(cycle: int = typer.Option(..., help="Survey year (BE 2566 or CE
     """What stops or limits invitations before sending: addresses, salutations, bounces."""
     settings = get_settings()
     try:
-        with session_scope(engine()) as session:
+        with database() as db, db.begin() as session:
             plan = plan_invitations(
                 session, cycle, mail_config=MailConfig.from_settings(settings), settings=settings
             )

@@ -6,18 +6,17 @@ from pathlib import Path
 
 import typer
 
-from dgops.cli._common import actor, console, engine, fail
+from dgops.cli._common import actor, console, database, fail
 from dgops.cycles import CycleError, get_cycle
-from dgops.db import session_scope
 from dgops.mail import (
     MailConfig,
     MailOpsError,
+    create_webhook_app,
     list_corrections,
     mail_status,
     reconcile,
     release,
     resolve_correction,
-    session_factory_for,
 )
 from dgops.settings import get_settings
 
@@ -36,7 +35,7 @@ STATUS_TH = {
 
 def _cycle_id(year: int) -> int:
     try:
-        with session_scope(engine()) as session:
+        with database().begin() as session:
             return get_cycle(session, year).id
     except CycleError as exc:
         fail(str(exc))
@@ -49,7 +48,7 @@ def status_cmd(
 ) -> None:
     """Counts by status, failures with their reasons, held and uncertain messages."""
     cycle_id = _cycle_id(cycle)
-    with session_scope(engine()) as session:
+    with database().begin() as session:
         st = mail_status(session, cycle_id, kind)
     console.print(f"[bold]อีเมล รอบปี {cycle}[/]" + (f" ({kind})" if kind else ""))
     for s, n in st.by_status.items():
@@ -79,9 +78,7 @@ def status_cmd(
 def reconcile_cmd(cycle: int = typer.Option(..., help="Survey year (2566 or 2023).")) -> None:
     """Settle uncertain (`sending`) messages through SendGrid's Email Activity API."""
     cycle_id = _cycle_id(cycle)
-    results = reconcile(
-        session_factory_for(engine()), MailConfig.from_settings(), cycle_id=cycle_id, actor=actor()
-    )
+    results = reconcile(database(), MailConfig.from_settings(), cycle_id=cycle_id, actor=actor())
     if not results:
         console.print("ไม่มีข้อความที่สถานะไม่แน่นอน (no uncertain messages)")
     for row_id, outcome, detail in results:
@@ -97,7 +94,7 @@ def release_cmd(
 ) -> None:
     """An operator's decision on a held message: mark it sent, or allow it to be sent again."""
     try:
-        with session_scope(engine()) as session:
+        with database().begin() as session:
             msg = release(
                 session, id, decision=decision, actor=actor(), sg_message_id=message_id, note=note
             )
@@ -112,7 +109,7 @@ def corrections_cmd(
     resolve: str | None = typer.Option(None, help="Mark this address as corrected."),
 ) -> None:
     """Addresses that bounced or were dropped: fix the contacts before the next send."""
-    with session_scope(engine()) as session:
+    with database().begin() as session:
         if resolve:
             try:
                 resolve_correction(session, resolve, actor=actor())
@@ -147,7 +144,7 @@ def sink_cmd(
     ),
 ) -> None:
     """A local SendGrid-compatible endpoint (demo and tests); see docs/mail.md."""
-    from dgops.mail.sink import SinkServer
+    from dgops_devtools import SinkServer
 
     box = None if no_outbox else (outbox or get_settings().var_dir / "outbox")
     sink = SinkServer(port=port, api_key=api_key, outbox=box)
@@ -171,10 +168,8 @@ def webhook_cmd(
     """Serve the Event Webhook endpoint (POST /sendgrid/events) on its own."""
     import uvicorn
 
-    from dgops.mail.webhook import create_webhook_app
-
     key = public_key_file.read_text(encoding="utf-8").strip()
-    app_ = create_webhook_app(session_factory_for(engine()), key)
+    app_ = create_webhook_app(database(), key)
     uvicorn.run(app_, host="127.0.0.1", port=port, log_level="warning")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from dgops.cli._common import actor, console, database, engine, fail
+from dgops.cli._common import actor, console, database, fail
 from dgops.cli.track import CYCLE, TODAY, parse_day, print_frame
 from dgops.cycles import CycleError
 from dgops.fieldwork import (
@@ -24,7 +24,7 @@ from dgops.fieldwork import (
     set_hold,
     write_call_list,
 )
-from dgops.mail import MailConfig, session_factory_for
+from dgops.mail import MailConfig
 from dgops.settings import get_settings
 from dgops.thai import BANGKOK
 
@@ -60,7 +60,7 @@ def run_cmd(cycle: int = CYCLE, today: str | None = TODAY) -> None:
     now, hours = _now(today)
     try:
         report = run_reminders(
-            session_factory_for(engine()),
+            database(),
             cycle,
             now=now,
             mail_config=MailConfig.from_settings(),
@@ -84,7 +84,7 @@ def send_now_cmd(
     """One reminder to one agency now (once per agency per day)."""
     try:
         report = send_now(
-            session_factory_for(engine()),
+            database(),
             cycle,
             agency,
             today=parse_day(today),
@@ -184,7 +184,7 @@ def digest_cmd(
     """E-mail the managers the day's figures and chart (once a day)."""
     try:
         result = send_digest(
-            session_factory_for(engine()),
+            database(),
             cycle,
             parse_day(today),
             MailConfig.from_settings(),

@@ -32,7 +32,7 @@ from dgops.fieldwork import (
     take_snapshot,
     write_call_list,
 )
-from dgops.mail import MailConfig, MailMessage, ingest_events, session_factory_for
+from dgops.mail import MailConfig, MailMessage, ingest_events
 from dgops.registry.models import CycleAgency
 from dgops.responses.models import Response, ResponseEvent
 from dgops.thai import BANGKOK, ThaiCalendar
@@ -61,7 +61,6 @@ def simulate_fieldwork(
     """Simulate the fieldwork of a cycle whose agencies were invited; returns counts and
     ``respondents`` (agency id → submission time) for the responses step."""
     rng = np.random.default_rng([seed, year_be, 11])
-    sessions = session_factory_for(engine)
     db = Database(engine)
     with db.begin() as session:
         cycle = cycle_of(session, year_be)
@@ -103,7 +102,7 @@ def simulate_fieldwork(
         working = calendar.is_working_day(day)
         if working:
             report = run_reminders(
-                sessions,
+                db,
                 year_be,
                 now=_at(day, 10),
                 mail_config=mail_config,
@@ -239,7 +238,7 @@ def simulate_fieldwork(
             write_call_list(calls, out_dir / f"call-list-{year_be}-{day}.xlsx")
         day += dt.timedelta(days=1)
     digest = send_digest(
-        sessions,
+        db,
         year_be,
         deadline,
         mail_config,

@@ -232,10 +232,11 @@ def check_quality(ctx: DemoContext) -> str:
     """Check the answers still awaiting checks with the Great Expectations suites: responses
     with errors go back to their agency (comments, and an e-mail through the local sink), the
     others become verified; Data Docs are built for operators under ``var/quality/``."""
+    from dgops.db import Database
     from dgops.mail import MailConfig
-    from dgops.mail.sink import SinkServer
     from dgops.quality import send_clarifications, settle_run, store_findings, validate_cycle
     from dgops.quality.gx import GxProject
+    from dgops_devtools import SinkServer
 
     quality_dir = ctx.settings.var_dir / "quality"
     project = GxProject(quality_dir, ctx.settings.expectations_dir, quality_dir / "data_docs")
@@ -251,7 +252,10 @@ def check_quality(ctx: DemoContext) -> str:
                 ctx.settings, base_url=sink.url, api_key="SG.demo-sink", activity_lag=0.0
             )
             mails = send_clarifications(
-                ctx.engine, outcome.run_id, mail_config=config, portal_url=ctx.settings.portal_url
+                Database(ctx.engine),
+                outcome.run_id,
+                mail_config=config,
+                portal_url=ctx.settings.portal_url,
             )
     return (
         f"checked {outcome.n_responses:,} submitted responses with {len(outcome.suites)} suites: "
@@ -289,15 +293,16 @@ def recommend_agencies(ctx: DemoContext) -> str:
 def invite_agencies(ctx: DemoContext) -> str:
     """Invite the demo cycle through a local SendGrid sink on 127.0.0.1 (outbox ``var/outbox/``):
     activation codes, letters rendered in memory, e-mails with the letter attached."""
+    from dgops.db import Database
     from dgops.invite import LetterRenderer, invite_batch, plan_invitations
-    from dgops.mail import MailConfig, session_factory_for
-    from dgops.mail.sink import SinkServer
+    from dgops.mail import MailConfig
+    from dgops_devtools import SinkServer
 
     outbox = ctx.settings.var_dir / "outbox"
     if ctx.fresh and outbox.is_dir():
         for old in outbox.glob("*.json"):
             old.unlink()
-    sessions = session_factory_for(ctx.engine)
+    db = Database(ctx.engine)
     totals: dict[str, int] = {}
     with SinkServer(outbox=outbox) as sink:
         config = MailConfig.from_settings(
@@ -309,7 +314,7 @@ def invite_agencies(ctx: DemoContext) -> str:
         with LetterRenderer(workers=1) as renderer:
             for batch in plan.batches:
                 report = invite_batch(
-                    sessions, ctx.settings, config, ctx.year_be, batch,
+                    db, ctx.settings, config, ctx.year_be, batch,
                     renderer=renderer, actor=ctx.actor,
                 )  # fmt: skip
                 for key, n in report.counts.items():
@@ -317,7 +322,7 @@ def invite_agencies(ctx: DemoContext) -> str:
             sample_path = ctx.demo_dir / "invitation-sample.pdf"
             if plan.batches:
                 sample = invite_batch(
-                    sessions, ctx.settings, config, ctx.year_be, plan.batches[0][:1],
+                    db, ctx.settings, config, ctx.year_be, plan.batches[0][:1],
                     dry_run=True, renderer=renderer,
                 )  # fmt: skip
                 if sample.sample_pdf is not None:
@@ -338,7 +343,7 @@ def simulate_fieldwork_period(ctx: DemoContext) -> str:
     phoned, a snapshot each day; the managers' digest of the last day and its chart."""
     from dgops.demo.fieldwork import simulate_fieldwork
     from dgops.mail import MailConfig
-    from dgops.mail.sink import SinkServer
+    from dgops_devtools import SinkServer
 
     with SinkServer(outbox=ctx.settings.var_dir / "outbox") as sink:
         config = MailConfig.from_settings(

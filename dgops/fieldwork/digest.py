@@ -5,19 +5,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dgops.db import Database
 from dgops.fieldwork.policy import Manager, load_policy
 from dgops.fieldwork.projection import behind_groups, project_rate
 from dgops.fieldwork.queries import ALL_FIELD, ALL_VALUE, cycle_of, response_rates
 from dgops.fieldwork.snapshot import previous_trend, trend
-from dgops.mail import Attachment, MailConfig, OutgoingMessage, Recipient, send_batch
-from dgops.mail.transport import TransportFactory
+from dgops.mail import (
+    Attachment,
+    MailConfig,
+    OutgoingMessage,
+    Recipient,
+    TransportFactory,
+    send_batch,
+)
 from dgops.registry.models import Agency, AgencyLevel, ContactRole
 from dgops.registry.reference import LEVEL_LABELS_TH
 
@@ -205,7 +212,7 @@ def managers_agency(session: Session) -> Agency:
 
 
 def send_digest(
-    session_factory: Callable[[], Session],
+    db: Database,
     year: int,
     day: dt.date,
     mail_config: MailConfig,
@@ -218,14 +225,13 @@ def send_digest(
 ) -> dict[str, Any]:
     """Send the day's digest to the managers (the policy's unless given), once per day (ledger
     round = YYYYMMDD). Returns counts and the figures (no addresses)."""
-    with session_factory() as session:
+    with db.begin() as session:
         cycle = cycle_of(session, year)
         who = list(managers if managers is not None else load_policy(cycle.year_be).managers)
         digest = build_digest(
             session, cycle.year_be, day, reminders_today=reminders_today, calls=calls
         )
         holder = managers_agency(session)
-        session.commit()
         holder_id, cycle_id, label = holder.id, cycle.id, str(cycle.year_be)
     summary = {
         k: digest.context[k]
@@ -248,9 +254,7 @@ def send_digest(
         cycle_label=label,
     )
     config = dataclasses.replace(mail_config, to_roles=(ContactRole.HEAD,), cc_roles=())
-    report = send_batch(
-        session_factory, config, [message], actor=actor, transport_factory=transport_factory
-    )
+    report = send_batch(db, config, [message], actor=actor, transport_factory=transport_factory)
     return {
         "sent": report.count("accepted"),
         "outcomes": report.counts,

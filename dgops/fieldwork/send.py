@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dgops.cycles.models import SurveyCycle
+from dgops.db import Database
 from dgops.fieldwork.policy import FieldworkPolicy, load_policy
 from dgops.fieldwork.queries import RESPONDED, agency_progress, cycle_of, effective_deadlines
 from dgops.fieldwork.schedule import (
@@ -24,14 +25,11 @@ from dgops.fieldwork.schedule import (
     select_due,
     template_for,
 )
-from dgops.mail import MailConfig, OutgoingMessage, Problem, Recipient, send_batch
-from dgops.mail.transport import TransportFactory
+from dgops.mail import MailConfig, OutgoingMessage, Problem, Recipient, TransportFactory, send_batch
 from dgops.registry.models import Agency, AgencyLevel, ContactRole
 from dgops.responses.models import Response
 from dgops.settings import Settings, get_settings
 from dgops.thai import ThaiCalendar
-
-SessionFactory = Callable[[], Session]
 
 STATUS_TH = {
     "not_started": "หน่วยงานยังไม่ได้เริ่มตอบแบบสำรวจ",
@@ -192,7 +190,7 @@ def _responded(session: Session, cycle_id: int, agency_ids: list[int]) -> set[in
 
 
 def deliver(
-    session_factory: SessionFactory,
+    db: Database,
     year: int,
     plans: Sequence[PlannedReminder],
     mail_config: MailConfig,
@@ -212,7 +210,7 @@ def deliver(
     for start in range(0, len(plans), chunk):
         part = list(plans[start : start + chunk])
         grouped: dict[str, list[OutgoingMessage]] = {}
-        with session_factory() as session:
+        with db.begin() as session:
             cycle = cycle_of(session, year)
             done = _responded(session, cycle.id, [p.agency_id for p in part])
             report.cancelled_submitted += len(done)
@@ -230,7 +228,7 @@ def deliver(
             to_roles, cc_roles = ROUTES[audience]
             config = dataclasses.replace(mail_config, to_roles=to_roles, cc_roles=cc_roles)
             sent = send_batch(
-                session_factory,
+                db,
                 config,
                 messages,
                 actor=actor,
@@ -244,7 +242,7 @@ def deliver(
 
 
 def run_reminders(
-    session_factory: SessionFactory,
+    db: Database,
     year: int,
     *,
     now: dt.datetime,
@@ -259,7 +257,7 @@ def run_reminders(
     """Select and send the reminders due at ``now`` (an aware datetime). Nothing is sent
     outside office hours or on a Thai day off; re-running a day sends nothing twice.
     ``clock`` (epoch seconds) is the mail ledger's clock (a simulation's day)."""
-    with session_factory() as session:
+    with db.begin() as session:
         cycle = cycle_of(session, year)
         policy = policy or load_policy(cycle.year_be)
         today = now.astimezone(ZoneInfo(policy.timezone)).date()
@@ -271,7 +269,7 @@ def run_reminders(
         plans = select_due(session, cycle.year_be, today=today, policy=policy)
     report.planned = len(plans)
     return deliver(
-        session_factory,
+        db,
         year,
         plans,
         mail_config,
@@ -288,7 +286,7 @@ class ReminderError(ValueError):
 
 
 def send_now(
-    session_factory: SessionFactory,
+    db: Database,
     year: int,
     agency_code: str,
     *,
@@ -300,7 +298,7 @@ def send_now(
 ) -> ReminderRunReport:
     """An operator's reminder to one agency now, outside the schedule (once per agency per day:
     its round is ``1000 + days since the cycle opened``). Refused once the agency responded."""
-    with session_factory() as session:
+    with db.begin() as session:
         cycle = cycle_of(session, year)
         policy = load_policy(cycle.year_be)
         df = agency_progress(session, cycle.year_be, today=today)
@@ -324,7 +322,7 @@ def send_now(
             deadline=deadline,
         )
     return deliver(
-        session_factory,
+        db,
         year,
         [plan],
         mail_config,

@@ -18,11 +18,17 @@ from dgops.invite.plan import (
 )
 from dgops.invite.render import LetterRenderer
 from dgops.invite.run import BatchReport, InviteError, ensure_accounts, invite_batch
-from dgops.invite.summary import FailedInvitation, InvitationSummary, invitation_summary
+from dgops.invite.summary import (
+    STATUS_TH,
+    FailedInvitation,
+    InvitationSummary,
+    invitation_summary,
+)
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "MAX_BATCHES",
+    "STATUS_TH",
     "BatchReport",
     "FailedInvitation",
     "InvitationSummary",

@@ -14,8 +14,14 @@ from sqlalchemy.orm import Session, selectinload
 from dgops.cycles import get_cycle
 from dgops.cycles.models import SurveyCycle
 from dgops.letters import INVITATION
-from dgops.mail import MailConfig, MailMessage, OutgoingMessage, SendStatus, preflight
-from dgops.mail import recipients_from_contacts as _recipients
+from dgops.mail import (
+    MailConfig,
+    MailMessage,
+    OutgoingMessage,
+    SendStatus,
+    preflight,
+    recipients_from_contacts,
+)
 from dgops.registry.models import Agency, ContactRole, CycleAgency
 from dgops.settings import Settings, get_settings
 from dgops.thai import BANGKOK
@@ -164,7 +170,7 @@ def probe_message(
         kind=INVITATION,
         round=ROUND,
         cycle_label=str(cycle.year_be),
-        recipients=_recipients(agency.contacts),
+        recipients=recipients_from_contacts(agency.contacts),
         context=values,
     )
 

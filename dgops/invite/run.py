@@ -25,13 +25,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.credentials import CredentialPolicy, IssuedCredential, issue_credentials
 from dgops.credentials.models import ActivationCodeRow, PortalAccount
 from dgops.cycles import get_cycle
 from dgops.cycles.models import SurveyCycle
+from dgops.db import Database
 from dgops.invite.plan import (
     check_agencies,
     ledger_states,
@@ -54,15 +55,13 @@ from dgops.mail import (
     Attachment,
     MailConfig,
     OutgoingMessage,
+    TransportFactory,
     reconcile,
     send_batch,
-    session_factory_for,
 )
-from dgops.mail.transport import TransportFactory
 from dgops.registry.models import Agency
 from dgops.settings import Settings
 
-SessionFactory = Callable[[], Session]
 StepHook = Callable[[str, int], None]
 """Called with (step, id): ``issued`` (codes committed, nothing rendered; id = cycle id),
 ``rendered`` (letters in memory, nothing sent; id = cycle id), then the mail sender's steps
@@ -102,12 +101,6 @@ class BatchReport:
             "counts": {k: int(v) for k, v in sorted(self.counts.items())},
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
-
-
-def _factory(engine_or_factory: Engine | SessionFactory) -> SessionFactory:
-    if isinstance(engine_or_factory, Engine):
-        return session_factory_for(engine_or_factory)
-    return engine_or_factory
 
 
 def _scrub(text: str, codes: Sequence[IssuedCredential]) -> str:
@@ -209,7 +202,7 @@ def _message(
 
 
 def invite_batch(
-    engine_or_session_factory: Engine | SessionFactory,
+    db: Database,
     settings: Settings,
     mail_config: MailConfig,
     cycle_year: int,
@@ -231,19 +224,20 @@ def invite_batch(
 ) -> BatchReport:
     """Invite one batch of agencies (ids) of ``cycle_year``; safe to re-run after any failure.
 
-    See the module docstring for the order of things. ``dry_run`` checks the batch and renders
+    Each step is its own ``db.begin()`` transaction (see the module docstring for the order
+    of things and why it makes a re-run safe). ``dry_run`` checks the batch and renders
     one sample letter (placeholder code and number) and issues and sends nothing.
     ``renderer`` shares a letter process pool between batches (else ``letter_workers``).
     ``on_step``, ``transport_factory``, ``clock``, ``sleep`` and ``rng`` are for tests.
     """
-    sessions = _factory(engine_or_session_factory)
     issuer = issuer or load_issuer()
     hook = on_step or (lambda _step, _id: None)
     report = BatchReport(cycle_year=cycle_year, dry_run=dry_run)
     report.counts["agencies"] = len(agency_ids)
     started = time.perf_counter()
 
-    with sessions() as session:
+    # Checks only: this transaction writes nothing.
+    with db.begin() as session:
         cycle = get_cycle(session, cycle_year)
         cycle_id = cycle.id
         agencies = load_agencies(session, cycle, agency_ids)
@@ -265,10 +259,10 @@ def invite_batch(
 
     # 1. Settle uncertain rows before deciding anything about codes.
     if agencies:
-        states = _states(sessions, cycle_id, agencies)
+        states = _states(db, cycle_id, agencies)
         if "sending" in states.values():
             settled = reconcile(
-                sessions,
+                db,
                 mail_config,
                 cycle_id=cycle_id,
                 transport_factory=transport_factory,
@@ -276,7 +270,7 @@ def invite_batch(
                 actor=actor,
             )
             report.counts["reconciled"] = sum(1 for _, o, _d in settled if o == "reconciled")
-            states = _states(sessions, cycle_id, agencies)
+            states = _states(db, cycle_id, agencies)
         tally = Counter(states.values())
         report.counts["already_accepted"] = tally["accepted"]
         report.counts["held"] = tally["held"]
@@ -290,55 +284,56 @@ def invite_batch(
 
     # 2. Codes and letter numbers: one committed transaction.
     t = time.perf_counter()
-    with sessions() as session:
+    issued: list[IssuedCredential] = []
+    with db.begin() as session:
         cycle = get_cycle(session, cycle_year)
         agencies = load_agencies(session, cycle, [a.id for a in agencies])
         live = _live_code_agencies(session, cycle.id, [a.id for a in agencies])
-        issued: list[IssuedCredential] = []
         for again, group in ((False, [a for a in agencies if a.id not in live]),
                              (True, [a for a in agencies if a.id in live])):  # fmt: skip
             if group:
                 issued += issue_credentials(
                     session, cycle, group, actor=actor, policy=policy, reissue=again
                 ).issued
-        report.counts["issued"] = len(issued)
-        report.counts["reissued"] = len(live)
         try:
             contexts = build_invitation_contexts(
                 session, cycle, agencies, issued, issuer, date=letter_date or today_bangkok()
             )
         except Exception as exc:
-            session.rollback()
+            # Leaving the block rolls the codes back: none of them was ever committed.
             raise InviteError(_scrub(f"letter contexts failed: {exc}", issued)) from None
-        session.commit()
-        by_id = {a.id: a for a in agencies}
-        hook("issued", cycle.id)
-        report.seconds["issue"] = time.perf_counter() - t
+    # Committed: every code exists before its letter is rendered or its e-mail leaves. The
+    # cycle and the agencies (contacts loaded with them) stay readable after the commit.
+    report.counts["issued"] = len(issued)
+    report.counts["reissued"] = len(live)
+    by_id = {a.id: a for a in agencies}
+    hook("issued", cycle.id)
+    report.seconds["issue"] = time.perf_counter() - t
 
-        # 3. Letters in memory (never a file: each one carries a plaintext code).
-        t = time.perf_counter()
-        own = renderer is None
-        pool = renderer or LetterRenderer(letter_workers)
-        try:
-            pdfs = pool.render(contexts)
-        except Exception as exc:
-            raise InviteError(_scrub(f"rendering letters failed: {exc}", issued)) from None
-        finally:
-            if own:
-                pool.close()
-        report.counts["letters"] = len(pdfs)
-        report.seconds["render"] = time.perf_counter() - t
-        messages = [
-            _message(cycle, by_id[c.agency_id], ctx, pdf, settings)
-            for c, ctx, pdf in zip(issued, contexts, pdfs, strict=True)
-        ]
-        del pdfs, contexts
+    # 3. Letters in memory (never a file: each one carries a plaintext code).
+    t = time.perf_counter()
+    own = renderer is None
+    pool = renderer or LetterRenderer(letter_workers)
+    try:
+        pdfs = pool.render(contexts)
+    except Exception as exc:
+        raise InviteError(_scrub(f"rendering letters failed: {exc}", issued)) from None
+    finally:
+        if own:
+            pool.close()
+    report.counts["letters"] = len(pdfs)
+    report.seconds["render"] = time.perf_counter() - t
+    messages = [
+        _message(cycle, by_id[c.agency_id], ctx, pdf, settings)
+        for c, ctx, pdf in zip(issued, contexts, pdfs, strict=True)
+    ]
+    del pdfs, contexts
     hook("rendered", cycle_id)
 
     # 4. Send, exactly once per agency through the ledger.
     t = time.perf_counter()
     sent = send_batch(
-        sessions,
+        db,
         mail_config,
         messages,
         workers=send_workers,
@@ -358,6 +353,6 @@ def invite_batch(
     return report
 
 
-def _states(sessions: SessionFactory, cycle_id: int, agencies: Sequence[Agency]) -> dict[int, str]:
-    with sessions() as session:
+def _states(db: Database, cycle_id: int, agencies: Sequence[Agency]) -> dict[int, str]:
+    with db.begin() as session:
         return ledger_states(session, cycle_id, [a.id for a in agencies])

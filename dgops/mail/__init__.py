@@ -1,8 +1,9 @@
 """E-mail for every stage of the survey year, through SendGrid, exactly once per message.
 
 Build a :class:`MailConfig`, describe each e-mail as an :class:`OutgoingMessage`, check them
-with :func:`preflight` and send them with :func:`send_batch`. The send ledger (table
-``mail_message``) makes a re-run after any crash safe; see ``docs/mail.md``.
+with :func:`preflight` and send them with :func:`send_batch`, which takes the
+:class:`dgops.db.Database` because it commits each ledger change in its own transaction. The
+send ledger (table ``mail_message``) makes a re-run after any crash safe; see ``docs/mail.md``.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from dgops.mail.models import (
     SendStatus,
 )
 from dgops.mail.ops import (
+    CorrectionLine,
     MailOpsError,
     MailStatus,
+    MessageLine,
     list_corrections,
     mail_status,
     release,
@@ -40,13 +43,19 @@ from dgops.mail.sender import (
     SendReport,
     reconcile,
     send_batch,
-    session_factory_for,
 )
 from dgops.mail.templates import RenderedEmail, TemplateError, render_email
-from dgops.mail.transport import MailTransport, SendGridTransport, sendgrid_transport
+from dgops.mail.transport import (
+    MailTransport,
+    SendGridTransport,
+    TransportFactory,
+    sendgrid_transport,
+)
+from dgops.mail.webhook import create_webhook_app, create_webhook_router
 
 __all__ = [
     "Attachment",
+    "CorrectionLine",
     "CorrectionStatus",
     "DeliveryStatus",
     "IngestResult",
@@ -57,6 +66,7 @@ __all__ = [
     "MailOpsError",
     "MailStatus",
     "MailTransport",
+    "MessageLine",
     "MessageResult",
     "Outcome",
     "OutgoingMessage",
@@ -67,7 +77,10 @@ __all__ = [
     "SendReport",
     "SendStatus",
     "TemplateError",
+    "TransportFactory",
     "build_payload",
+    "create_webhook_app",
+    "create_webhook_router",
     "ingest_events",
     "list_corrections",
     "mail_status",
@@ -80,5 +93,4 @@ __all__ = [
     "route",
     "send_batch",
     "sendgrid_transport",
-    "session_factory_for",
 ]

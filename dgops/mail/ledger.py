@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +16,9 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dgops.db.audit import record_audit
+from dgops.db import Database, record_audit
 from dgops.mail.models import MailMessage, SendStatus
 
-SessionFactory = Callable[[], Session]
 Key = tuple[int, int, str, int]
 
 
@@ -64,39 +63,41 @@ def _select_keys(session: Session, keys: Sequence[Key]) -> dict[Key, MailMessage
     return found
 
 
-def ensure_rows(session_factory: SessionFactory, keys: Sequence[Key]) -> dict[Key, LedgerRow]:
-    """The ledger rows of ``keys``, creating the missing ones as ``pending`` (idempotent)."""
+def ensure_rows(db: Database, keys: Sequence[Key]) -> dict[Key, LedgerRow]:
+    """The ledger rows of ``keys``, creating the missing ones as ``pending`` (idempotent).
+
+    The new rows are committed before this returns, so every message has its ledger row (and
+    its ``message_key``) before anything is sent.
+    """
     for _ in range(3):
-        with session_factory() as session:
-            existing = _select_keys(session, keys)
-            missing = [k for k in dict.fromkeys(keys) if k not in existing]
-            for c, a, k, r in missing:
-                session.add(
-                    MailMessage(
-                        cycle_id=c,
-                        agency_id=a,
-                        kind=k,
-                        round=r,
-                        message_key=str(uuid.uuid4()),
-                        status=SendStatus.PENDING,
-                        attempts=0,
-                        recipients={},
-                        error="",
-                        subject="",
+        try:
+            with db.begin() as session:
+                existing = _select_keys(session, keys)
+                missing = [k for k in dict.fromkeys(keys) if k not in existing]
+                for c, a, k, r in missing:
+                    session.add(
+                        MailMessage(
+                            cycle_id=c,
+                            agency_id=a,
+                            kind=k,
+                            round=r,
+                            message_key=str(uuid.uuid4()),
+                            status=SendStatus.PENDING,
+                            attempts=0,
+                            recipients={},
+                            error="",
+                            subject="",
+                        )
                     )
-                )
-            try:
-                session.commit()
-            except IntegrityError:  # another run inserted some of them: read again
-                session.rollback()
-                continue
-            rows = _select_keys(session, keys)
-            return {k: _row(m) for k, m in rows.items()}
+        except IntegrityError:  # another run inserted some of them: read again
+            continue
+        with db.begin() as session:
+            return {k: _row(m) for k, m in _select_keys(session, keys).items()}
     raise RuntimeError("could not create the ledger rows (concurrent inserts kept failing)")
 
 
 def claim(
-    session_factory: SessionFactory,
+    db: Database,
     row_id: int,
     *,
     from_status: SendStatus,
@@ -107,7 +108,7 @@ def claim(
 ) -> int | None:
     """``from_status`` → ``sending``, committed before the API call; the new attempt number,
     or None if the row changed under us."""
-    with session_factory() as session:
+    with db.begin() as session:
         result = session.execute(
             update(MailMessage)
             .where(
@@ -125,12 +126,13 @@ def claim(
             )
             .execution_options(synchronize_session=False)
         )
-        session.commit()
-        return attempts + 1 if result.rowcount == 1 else None  # type: ignore[attr-defined]
+        claimed: bool = result.rowcount == 1  # type: ignore[attr-defined]
+    # The block has committed: the row is ``sending`` before the caller talks to SendGrid.
+    return attempts + 1 if claimed else None
 
 
 def transition(
-    session_factory: SessionFactory,
+    db: Database,
     row_id: int,
     *,
     from_status: SendStatus,
@@ -142,9 +144,9 @@ def transition(
 ) -> bool:
     """Guarded ``from_status`` → ``to_status``; False if the row is no longer as expected.
 
-    ``audit`` = (actor, action) also records the change in the audit trail.
+    ``audit`` = (actor, action) also records the change in the audit trail (same transaction).
     """
-    with session_factory() as session:
+    with db.begin() as session:
         result = session.execute(
             update(MailMessage)
             .where(
@@ -171,8 +173,7 @@ def transition(
                     **{k: v for k, v in values.items() if k in ("sg_message_id", "error")},
                 },
             )
-        session.commit()
-        return ok
+    return ok
 
 
 def rows_in_status(

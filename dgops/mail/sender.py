@@ -22,12 +22,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
-
+from dgops.db import Database
 from dgops.mail.config import MailConfig
 from dgops.mail.ledger import (
     LedgerRow,
-    SessionFactory,
     as_utc,
     claim,
     ensure_rows,
@@ -108,7 +106,7 @@ def _utc(epoch: float) -> dt.datetime:
 
 @dataclass
 class _Runtime:
-    session_factory: SessionFactory
+    db: Database
     config: MailConfig
     transport_factory: TransportFactory
     clock: Clock
@@ -160,7 +158,7 @@ def _reconcile_row(rt: _Runtime, row: LedgerRow, *, owned: bool) -> tuple[str, s
     except ActivityUnavailable as exc:
         detail = f"ไม่แน่ใจว่าส่งแล้วหรือไม่ และตรวจสอบกับ SendGrid ไม่ได้ ({exc}) — รอผู้ดูแลตัดสินใจ"
         ok = transition(
-            rt.session_factory,
+            rt.db,
             row.id,
             from_status=SendStatus.SENDING,
             attempts=row.attempts,
@@ -175,7 +173,7 @@ def _reconcile_row(rt: _Runtime, row: LedgerRow, *, owned: bool) -> tuple[str, s
     if found:
         sg_id = found[0].msg_id.split(".", 1)[0]
         ok = transition(
-            rt.session_factory,
+            rt.db,
             row.id,
             from_status=SendStatus.SENDING,
             attempts=row.attempts,
@@ -191,7 +189,7 @@ def _reconcile_row(rt: _Runtime, row: LedgerRow, *, owned: bool) -> tuple[str, s
     if age < rt.config.activity_lag:
         return Outcome.UNCERTAIN, "not (yet) in Email Activity; too recent to conclude"
     ok = transition(
-        rt.session_factory,
+        rt.db,
         row.id,
         from_status=SendStatus.SENDING,
         attempts=row.attempts,
@@ -227,7 +225,7 @@ def _deliver(rt: _Runtime, p: Prepared, row: LedgerRow) -> MessageResult:
     last_error = ""
     for attempt in range(rt.config.max_attempts):
         claimed = claim(
-            rt.session_factory,
+            rt.db,
             row.id,
             from_status=status,
             attempts=attempts,
@@ -243,7 +241,7 @@ def _deliver(rt: _Runtime, p: Prepared, row: LedgerRow) -> MessageResult:
 
         def back_to_pending(error: str, code: int | None, attempts: int = attempts) -> None:
             transition(
-                rt.session_factory,
+                rt.db,
                 row.id,
                 from_status=SendStatus.SENDING,
                 attempts=attempts,
@@ -269,7 +267,7 @@ def _deliver(rt: _Runtime, p: Prepared, row: LedgerRow) -> MessageResult:
             continue
         except Rejected as exc:
             transition(
-                rt.session_factory,
+                rt.db,
                 row.id,
                 from_status=SendStatus.SENDING,
                 attempts=attempts,
@@ -291,7 +289,7 @@ def _deliver(rt: _Runtime, p: Prepared, row: LedgerRow) -> MessageResult:
             continue
         rt.on_step("http_returned", row.id)
         ok = transition(
-            rt.session_factory,
+            rt.db,
             row.id,
             from_status=SendStatus.SENDING,
             attempts=attempts,
@@ -312,7 +310,7 @@ def _deliver(rt: _Runtime, p: Prepared, row: LedgerRow) -> MessageResult:
 
 
 def _runtime(
-    session_factory: SessionFactory,
+    db: Database,
     config: MailConfig,
     transport_factory: TransportFactory | None,
     clock: Clock | None,
@@ -322,7 +320,7 @@ def _runtime(
     actor: str,
 ) -> _Runtime:
     return _Runtime(
-        session_factory=session_factory,
+        db=db,
         config=config,
         transport_factory=transport_factory or sendgrid_transport,
         clock=clock or time.time,
@@ -351,7 +349,7 @@ def _run_pool(workers: int, jobs: Sequence[Callable[[], MessageResult]]) -> list
 
 
 def send_batch(
-    session_factory: SessionFactory,
+    db: Database,
     config: MailConfig,
     messages: list[OutgoingMessage],
     *,
@@ -366,17 +364,18 @@ def send_batch(
     """Send ``messages`` exactly once each; safe to re-run after any crash.
 
     Preflight runs first: messages with blocking problems get no ledger row and are only
-    reported. ``session_factory`` gives a new session per call (each worker thread uses its
-    own). ``transport_factory``, ``clock``, ``sleep``, ``rng`` and ``on_step`` are for tests.
+    reported. Every ledger change is its own ``db.begin()`` transaction, committed before the
+    next step (each worker thread opens its own sessions). ``transport_factory``, ``clock``,
+    ``sleep``, ``rng`` and ``on_step`` are for tests.
     """
-    rt = _runtime(session_factory, config, transport_factory, clock, sleep, rng, on_step, actor)
-    with session_factory() as session:
+    rt = _runtime(db, config, transport_factory, clock, sleep, rng, on_step, actor)
+    with db.begin() as session:
         suppressed = suppressed_addresses(session)
     prepared, problems = prepare(messages, config, suppressed)
     report = SendReport(problems=problems)
     if not prepared:
         return report
-    rows = ensure_rows(session_factory, [p.message.key for p in prepared])
+    rows = ensure_rows(db, [p.message.key for p in prepared])
     jobs = [
         (lambda p=p, row=rows[p.message.key]: _deliver(rt, p, row))  # type: ignore[misc]
         for p in prepared
@@ -386,7 +385,7 @@ def send_batch(
 
 
 def reconcile(
-    session_factory: SessionFactory,
+    db: Database,
     config: MailConfig,
     *,
     cycle_id: int | None = None,
@@ -399,20 +398,11 @@ def reconcile(
     Found → ``accepted``; not received → ``pending`` (the next send run sends it); Activity
     unavailable → ``held``; sent too recently to tell → left ``sending``.
     """
-    rt = _runtime(session_factory, config, transport_factory, clock, None, None, None, actor)
-    with session_factory() as session:
+    rt = _runtime(db, config, transport_factory, clock, None, None, None, actor)
+    with db.begin() as session:
         rows = rows_in_status(session, SendStatus.SENDING, cycle_id=cycle_id)
     out = []
     for row in rows:
         outcome, detail = _reconcile_row(rt, row, owned=False)
         out.append((row.id, "pending" if outcome == "resend" else outcome, detail))
     return out
-
-
-def session_factory_for(engine: object) -> Callable[[], Session]:
-    """A session factory for ``engine`` that keeps loaded values after commit."""
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import sessionmaker
-
-    assert isinstance(engine, Engine)
-    return sessionmaker(bind=engine, expire_on_commit=False)

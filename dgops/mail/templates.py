@@ -1,15 +1,21 @@
-"""Render an e-mail (Thai subject, HTML and text bodies) from ``templates/email/<kind>.*.j2``."""
+"""Render an e-mail (Thai subject, HTML and text bodies) from ``templates/email/<kind>.*.j2``.
+
+The Jinja environment (escaping, strict undefined values, the Thai filters such as
+``thai_date``) is the one of :mod:`dgops.templating`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+
+from dgops.templating import TemplateError, environment
+
+__all__ = ["RenderedEmail", "TemplateError", "available_kinds", "render_email"]
 
 
 @dataclass(frozen=True)
@@ -19,35 +25,6 @@ class RenderedEmail:
     subject: str
     html: str
     text: str
-
-
-class TemplateError(ValueError):
-    """A template is missing or needs a value the context does not have."""
-
-
-def thai_date(value: dt.date | dt.datetime | str) -> str:
-    """``2023-08-31`` → ``31 สิงหาคม 2566`` (Buddhist era, Thai month name)."""
-    from pythainlp.util import thai_strftime
-
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    return str(thai_strftime(value, "%-d %B %Y"))
-
-
-@lru_cache(maxsize=8)
-def _environment(templates_dir: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["thai_date"] = thai_date
-    return env
 
 
 def available_kinds(templates_dir: Path) -> list[str]:
@@ -62,7 +39,7 @@ def available_kinds(templates_dir: Path) -> list[str]:
 
 def render_email(templates_dir: Path, kind: str, context: Mapping[str, Any]) -> RenderedEmail:
     """Render the ``kind`` e-mail with ``context``; raises :class:`TemplateError` on gaps."""
-    env = _environment(templates_dir.resolve())
+    env = environment(templates_dir.resolve())
     try:
         subject = env.get_template(f"{kind}.subject.j2").render(context)
         html = env.get_template(f"{kind}.html.j2").render(context)

@@ -17,8 +17,8 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from sendgrid.helpers.eventwebhook import EventWebhook
 from starlette.concurrency import run_in_threadpool
 
+from dgops.db import Database
 from dgops.mail.events import IngestResult, ingest_events
-from dgops.mail.ledger import SessionFactory
 
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
@@ -64,7 +64,7 @@ class SignatureVerifier:
 
 
 def create_webhook_router(
-    session_factory: SessionFactory,
+    db: Database,
     public_key: str,
     *,
     path: str = DEFAULT_PATH,
@@ -76,10 +76,9 @@ def create_webhook_router(
     router = APIRouter()
 
     def _ingest(events: list[dict[str, Any]]) -> IngestResult:
-        with session_factory() as session:
-            result = ingest_events(session, events)
-            session.commit()
-            return result
+        # One transaction per request: SendGrid retries the whole batch on any error.
+        with db.begin() as session:
+            return ingest_events(session, events)
 
     @router.post(path)
     async def sendgrid_events(request: Request) -> dict[str, int]:
@@ -107,8 +106,8 @@ def create_webhook_router(
     return router
 
 
-def create_webhook_app(session_factory: SessionFactory, public_key: str, **kwargs: Any) -> FastAPI:
+def create_webhook_app(db: Database, public_key: str, **kwargs: Any) -> FastAPI:
     """A FastAPI application serving only the Event Webhook endpoint."""
     app = FastAPI(title="dgops SendGrid Event Webhook", docs_url=None, redoc_url=None)
-    app.include_router(create_webhook_router(session_factory, public_key, **kwargs))
+    app.include_router(create_webhook_router(db, public_key, **kwargs))
     return app

@@ -17,6 +17,7 @@ from dgops.quality.models import (
     ReviewDecision,
     Severity,
 )
+from dgops.quality.notify import send_clarifications
 from dgops.quality.review import (
     Claim,
     apply_overrides,
@@ -38,7 +39,6 @@ from dgops.quality.workflow import (
     accept_finding,
     comments_for,
     run_summary,
-    send_clarifications,
     settle_run,
     store_findings,
     validate_cycle,

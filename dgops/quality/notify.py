@@ -1,4 +1,8 @@
-"""Clarification e-mails: the findings that sent a response back, in Thai, per agency."""
+"""Clarification e-mails: the findings that sent a response back, in Thai, per agency.
+
+This module sits above :mod:`dgops.quality.workflow` (it reads the run the workflow settled and
+formats values the same way); the workflow never imports it.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dgops.cycles.models import SurveyCycle
-from dgops.mail import OutgoingMessage, recipients_from_contacts
+from dgops.db import Database
+from dgops.framework import load_framework
+from dgops.mail import MailConfig, OutgoingMessage, recipients_from_contacts, send_batch
 from dgops.quality.models import CheckOutcome, FindingStatus, QualityCheck, QualityFinding, Severity
+from dgops.quality.workflow import ACTOR, MAIL_KIND, value_text
 from dgops.registry.models import Agency
 from dgops.responses.models import Response
 
-__all__ = ["KIND", "clarification_messages"]
+__all__ = ["KIND", "clarification_messages", "send_clarifications"]
 
-KIND = "clarification"
+KIND = MAIL_KIND
 
 
 def clarification_messages(
     session: Session, run_id: int, *, portal_url: str
 ) -> list[OutgoingMessage]:
     """One ``clarification`` message per response this run returned (round = its returns)."""
-    from dgops.framework import load_framework
-    from dgops.quality.workflow import _value_text
-
     checks = session.scalars(
         select(QualityCheck).where(
             QualityCheck.run_id == run_id, QualityCheck.outcome == CheckOutcome.RETURNED
@@ -67,7 +71,7 @@ def clarification_messages(
                     "question_id": f.question_id or "-",
                     "question_text": text,
                     "message": f.message_th,
-                    "value": _value_text(f.value),
+                    "value": value_text(f.value),
                 }
             )
         out.append(
@@ -89,3 +93,29 @@ def clarification_messages(
             )
         )
     return out
+
+
+def send_clarifications(
+    db: Database,
+    run_id: int,
+    *,
+    mail_config: MailConfig,
+    portal_url: str,
+    transport_factory: Any = None,
+    actor: str = ACTOR,
+) -> dict[str, int]:
+    """E-mail each agency whose response this run returned, through the send ledger (kind
+    ``clarification``, round = the number of returns): exactly once, safe to re-run."""
+    with db.begin() as session:
+        messages = clarification_messages(session, run_id, portal_url=portal_url)
+    if not messages:
+        return {}
+    report = send_batch(
+        db,
+        mail_config,
+        messages,
+        workers=2,
+        transport_factory=transport_factory,
+        actor=actor,
+    )
+    return dict(report.counts)

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dgops.db import record_audit, session_scope
+from dgops.db import record_audit
 from dgops.db.models import utcnow
 from dgops.framework import Framework
 from dgops.quality.frame import FINGERPRINT, build_check_frame
@@ -46,6 +46,7 @@ __all__ = [
     "settle_run",
     "store_findings",
     "validate_cycle",
+    "value_text",
 ]
 
 ACTOR = "quality"
@@ -328,7 +329,8 @@ def _open_errors(session: Session, run_id: int, response_id: int) -> list[Qualit
     )
 
 
-def _value_text(value: Any) -> str:
+def value_text(value: Any) -> str:
+    """A finding's value as the agency reads it (Thai), in comments and e-mails."""
     if value is None:
         return "(ไม่มีคำตอบ)"
     if isinstance(value, list):
@@ -345,7 +347,7 @@ def comments_for(findings: Sequence[QualityFinding]) -> list[tuple[str | None, s
     the value given."""
     by_q: dict[str | None, list[str]] = defaultdict(list)
     for f in findings:
-        by_q[f.question_id].append(f"{f.message_th} (คำตอบที่ให้: {_value_text(f.value)})")
+        by_q[f.question_id].append(f"{f.message_th} (คำตอบที่ให้: {value_text(f.value)})")
     return [(q, " / ".join(dict.fromkeys(msgs))) for q, msgs in by_q.items()]
 
 
@@ -366,7 +368,8 @@ def _returns(session: Session, response_id: int) -> int:
 def settle_run(session: Session, run_id: int, *, actor: str = ACTOR) -> SettleOutcome:
     """Return every checked response with open errors to its agency (comments per question,
     source ``quality``) and verify the others. Responses no longer submitted are skipped.
-    Idempotent: checks already decided are left alone. E-mails: :func:`send_clarifications`."""
+    Idempotent: checks already decided are left alone. E-mails: ``send_clarifications``
+    (:mod:`dgops.quality.notify`)."""
     from dgops.responses import return_response, verify_response
 
     run = session.get(QualityRun, run_id)
@@ -489,36 +492,3 @@ def accept_finding(session: Session, finding_id: int, *, reason: str, actor: str
             .values(outcome=CheckOutcome.VERIFIED)
         )
     return finding
-
-
-SessionFactory = Callable[[], Session]
-
-
-def send_clarifications(
-    engine: Engine,
-    run_id: int,
-    *,
-    mail_config: Any,
-    portal_url: str,
-    templates_dir: Any = None,
-    transport_factory: Any = None,
-    actor: str = ACTOR,
-) -> dict[str, int]:
-    """E-mail each agency whose response this run returned, through the send ledger (kind
-    ``clarification``, round = the number of returns): exactly once, safe to re-run."""
-    from dgops.mail import send_batch, session_factory_for
-    from dgops.quality.notify import clarification_messages
-
-    with session_scope(engine) as session:
-        messages = clarification_messages(session, run_id, portal_url=portal_url)
-    if not messages:
-        return {}
-    report = send_batch(
-        session_factory_for(engine),
-        mail_config,
-        messages,
-        workers=2,
-        transport_factory=transport_factory,
-        actor=actor,
-    )
-    return dict(report.counts)

@@ -39,7 +39,6 @@ from dgops.credentials.models import PortalAccount
 from dgops.cycles.models import SurveyCycle
 from dgops.db import make_engine
 from dgops.framework import Framework, load_framework
-from dgops.mail.templates import thai_date
 from dgops.registry.models import Agency
 from dgops.responses import (
     EvidenceError,
@@ -63,6 +62,7 @@ from dgops.responses import (
 )
 from dgops.responses.models import Response as ResponseRow
 from dgops.settings import Settings, get_settings
+from dgops.thai import thai_date
 from dgops.web.config import WebConfig
 from dgops.web.security import (
     LoginThrottler,

@@ -16,17 +16,16 @@ from sqlalchemy.orm import selectinload
 from dgops.credentials import CredentialPolicy, issue_credentials
 from dgops.credentials.models import PortalAccount
 from dgops.cycles import get_cycle
-from dgops.db import record_audit, session_scope
+from dgops.db import Database, record_audit, session_scope
 from dgops.mail import (
     MailConfig,
     MailMessage,
     OutgoingMessage,
     SendReport,
+    TransportFactory,
     recipients_from_contacts,
     send_batch,
-    session_factory_for,
 )
-from dgops.mail.transport import TransportFactory
 from dgops.registry.models import Agency
 from dgops.web.security import revoke_account_sessions
 
@@ -143,7 +142,7 @@ def reset_passwords(
             details={"agencies": codes[:50], "sessions_revoked": revoked},
         )
     send = send_batch(
-        session_factory_for(engine),
+        Database(engine),
         mail_config,
         messages,
         workers=2,

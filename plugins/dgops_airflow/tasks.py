@@ -35,9 +35,6 @@ from dgops_airflow.hooks import DgopsDatabaseHook
 from dgops_airflow.sendgrid import SendGridHook
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import Session
-
     from dgops.db import Database
     from dgops.mail import MailConfig
     from dgops.settings import Settings
@@ -88,18 +85,6 @@ class TaskEnv:
             hook = SendGridHook(self.sendgrid_conn_id, settings=self.settings)
             self._mail = hook.get_config()
         return self._mail
-
-    @property
-    def engine(self) -> Engine:
-        """The database's engine, for the dgops functions that still take one."""
-        return self.db.engine
-
-    @property
-    def sessions(self) -> Callable[[], Session]:
-        """A session factory on the database, for the mail functions that still take one."""
-        from dgops.mail import session_factory_for
-
-        return session_factory_for(self.db.engine)
 
 
 def _describe(exc: Exception) -> str:

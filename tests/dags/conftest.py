@@ -95,7 +95,7 @@ def sink_connections(
 ) -> Iterator[tuple[Path, Any]]:
     """A local SendGrid sink and a connections file: ``dgops_db`` → the test database,
     ``dgops_sendgrid`` → the sink. Yields (connections file, sink)."""
-    from dgops.mail.sink import SinkServer
+    from dgops_devtools import SinkServer
 
     with SinkServer(api_key="SG.dag-e2e", outbox=tmp_path / "outbox") as sink:
         host, port = sink.url.removeprefix("http://").split(":")

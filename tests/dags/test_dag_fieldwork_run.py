@@ -46,13 +46,13 @@ SENSOR = "wait_office_hours"
 def fieldwork_world(sqlite_engine: Engine) -> Engine:
     """Cycle 2568 (1 Jul – 29 Aug 2025), four enrolled agencies invited on the opening day."""
     from dgops.cycles import create_cycle
-    from dgops.db import session_scope
+    from dgops.db import Database
     from dgops.mail import CorrectionStatus, MailCorrection, MailMessage, SendStatus
     from dgops.registry.models import Agency, AgencyLevel, Contact, ContactRole, CycleAgency
     from dgops.responses.models import Response, ResponseStatus
 
     invited_at = dt.datetime.combine(OPEN, dt.time(9), tzinfo=BANGKOK)
-    with session_scope(sqlite_engine) as session:
+    with Database(sqlite_engine).begin() as session:
         cycle = create_cycle(session, year=YEAR, open_date=OPEN, deadline=DEADLINE, actor="test")
         for code in (*NOT_STARTED, SUBMITTED, BOUNCED):
             low = code.lower()

@@ -252,9 +252,9 @@ def dgops_connection(tmp_path: Path, sqlite_engine: Engine) -> Path:
     import datetime as dt
 
     from dgops.cycles import create_cycle
-    from dgops.db import session_scope
+    from dgops.db import Database
 
-    with session_scope(sqlite_engine) as session:
+    with Database(sqlite_engine).begin() as session:
         create_cycle(
             session,
             year=2568,
@@ -386,11 +386,11 @@ def invite_setup(
     import datetime as dt
 
     from dgops.cycles import create_cycle
-    from dgops.db import session_scope
-    from dgops.mail.sink import SinkServer
+    from dgops.db import Database
     from dgops.registry import import_registry
+    from dgops_devtools import SinkServer
 
-    with session_scope(sqlite_engine) as session:
+    with Database(sqlite_engine).begin() as session:
         create_cycle(
             session,
             year=2568,

@@ -110,10 +110,10 @@ def _add_submitted(session: Session, cycle_id: int, code: str, answers: dict[str
 def submitted_cycle(sqlite_engine: Engine) -> Engine:
     """Cycle 2566 (framework 2566) with three valid submitted responses and one blank one."""
     from dgops.cycles import create_cycle
-    from dgops.db import session_scope
+    from dgops.db import Database
 
     good = _valid_answers()
-    with session_scope(sqlite_engine) as session:
+    with Database(sqlite_engine).begin() as session:
         cycle = create_cycle(
             session,
             year=YEAR,

@@ -8,7 +8,7 @@ from fieldwork_fixtures import FieldworkWorld, make_world
 from sqlalchemy import Engine
 
 from dgops.mail import MailConfig
-from dgops.mail.sink import SinkServer
+from dgops_devtools import SinkServer
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "SG.reminders-test"

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from dgops.cycles import create_cycle
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.mail import MailMessage, SendStatus
 from dgops.registry.models import (
     Agency,
@@ -108,7 +108,7 @@ def make_world(engine: Engine, *, year: int = YEAR, open_date: dt.date = OPEN,
     """Five agencies: D1 submitted, D2 in progress, D3 not started (bounced coordinator),
     P1 (provincial office under the provincial office สำนักงานจังหวัด, not started), and the
     provincial office PO itself (verified). All invited on the opening day."""
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         cycle = create_cycle(session, year=year, open_date=open_date, deadline=deadline,
                              actor="t")  # fmt: skip
         cid = cycle.id

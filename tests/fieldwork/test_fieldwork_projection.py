@@ -6,7 +6,7 @@ import pandas as pd
 from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from sqlalchemy import Engine
 
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.fieldwork import behind_groups, load_policy, project_rate
 from dgops.fieldwork.projection import expected_share, projection_from_curves
 
@@ -57,7 +57,7 @@ def test_should_follow_the_policy_curve_without_last_year() -> None:
 
 
 def test_should_project_the_live_rate_of_a_group(engine: Engine, world: FieldworkWorld) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         p = project_rate(session, YEAR, by="level", value="provincial_office",
                          today=OPEN + dt.timedelta(days=10))  # fmt: skip
 
@@ -69,7 +69,7 @@ def test_should_flag_groups_under_their_expected_curve(
     engine: Engine, world: FieldworkWorld
 ) -> None:
     late = OPEN + dt.timedelta(days=50)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         early = behind_groups(session, YEAR, OPEN + dt.timedelta(days=1))
         behind = behind_groups(session, YEAR, late)
 

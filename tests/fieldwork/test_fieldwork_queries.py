@@ -6,14 +6,14 @@ import pytest
 from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from sqlalchemy import Engine
 
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.fieldwork import agency_progress, response_rates
 
 
 def test_should_count_responses_by_status_for_the_whole_cycle(
     engine: Engine, world: FieldworkWorld
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         rates = response_rates(session, YEAR)
 
     row = rates.loc["ทั้งหมด"]
@@ -26,7 +26,7 @@ def test_should_count_responses_by_status_for_the_whole_cycle(
 def test_should_give_rates_per_group_and_within_a_filter(
     engine: Engine, world: FieldworkWorld
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         by_level = response_rates(session, YEAR, by="level")
         provinces = response_rates(session, YEAR, by="province", filters={"level": "department"})
 
@@ -37,13 +37,13 @@ def test_should_give_rates_per_group_and_within_a_filter(
 
 
 def test_should_refuse_an_unknown_grouping(engine: Engine, world: FieldworkWorld) -> None:
-    with session_scope(engine) as session, pytest.raises(ValueError, match="unknown group"):
+    with Database(engine).begin() as session, pytest.raises(ValueError, match="unknown group"):
         response_rates(session, YEAR, by="colour")
 
 
 def test_should_describe_each_agency_progress(engine: Engine, world: FieldworkWorld) -> None:
     today = OPEN + dt.timedelta(days=9)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         df = agency_progress(session, YEAR, today=today).set_index("code")
 
     assert list(df.index) == ["D1", "D2", "D3", "P1", "PO"]
@@ -61,7 +61,7 @@ def test_should_describe_each_agency_progress(engine: Engine, world: FieldworkWo
 def test_should_list_only_the_nonresponders_when_asked(
     engine: Engine, world: FieldworkWorld
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         df = agency_progress(
             session, YEAR, only_nonresponders=True, filters={"level": "department"}
         )

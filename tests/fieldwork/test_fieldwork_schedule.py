@@ -6,7 +6,7 @@ import uuid
 from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from sqlalchemy import Engine
 
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.fieldwork import (
     HoldMode,
     extend_deadline,
@@ -23,7 +23,7 @@ DAY8 = OPEN + dt.timedelta(days=7)  # Tuesday 8 July 2025: a week after the invi
 
 def _accepted_reminder(engine: Engine, world: FieldworkWorld, code: str, rnd: int,
                        day: dt.date) -> None:  # fmt: skip
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         session.add(
             MailMessage(cycle_id=world.cycle_id, agency_id=world.ids[code], kind="reminder",
                         round=rnd, message_key=str(uuid.uuid4()), status=SendStatus.ACCEPTED,
@@ -43,7 +43,7 @@ def test_should_know_thai_holidays_and_special_days_off() -> None:
 def test_should_remind_the_nonresponders_a_week_after_the_invitation(
     engine: Engine, world: FieldworkWorld
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         before = select_due(session, YEAR, today=DAY8 - dt.timedelta(days=1))
         due = select_due(session, YEAR, today=DAY8)
 
@@ -57,7 +57,7 @@ def test_should_remind_the_nonresponders_a_week_after_the_invitation(
 
 
 def test_should_send_nothing_on_a_day_off(engine: Engine, world: FieldworkWorld) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         assert select_due(session, YEAR, today=dt.date(2025, 7, 12)) == []  # Saturday
 
 
@@ -65,7 +65,7 @@ def test_should_not_repeat_a_round_nor_break_the_minimum_gap(
     engine: Engine, world: FieldworkWorld
 ) -> None:
     _accepted_reminder(engine, world, "D3", 1, DAY8)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         due = {p.code for p in select_due(session, YEAR, today=DAY8)}
         next_day = {p.code for p in select_due(session, YEAR, today=DAY8 + dt.timedelta(days=1))}
 
@@ -78,11 +78,11 @@ def test_should_escalate_to_the_head_then_to_the_province(
 ) -> None:
     for rnd, day in ((1, DAY8), (2, dt.date(2025, 8, 22))):
         _accepted_reminder(engine, world, "P1", rnd, day)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         head = next(p for p in select_due(session, YEAR, today=dt.date(2025, 8, 26))
                     if p.code == "P1")  # fmt: skip
     _accepted_reminder(engine, world, "P1", 3, dt.date(2025, 8, 26))
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         parent = next(p for p in select_due(session, YEAR, today=dt.date(2025, 8, 28))
                       if p.code == "P1")  # fmt: skip
 
@@ -93,10 +93,10 @@ def test_should_escalate_to_the_head_then_to_the_province(
 def test_should_skip_held_agencies_and_drop_cancelled_ones_from_the_queue(
     engine: Engine, world: FieldworkWorld
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         set_hold(session, YEAR, "D2", HoldMode.HOLD, reason="ขอเลื่อน", actor="op")
         set_hold(session, YEAR, "D3", HoldMode.CANCEL, reason="ยุบรวม", actor="op")
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         due = {p.code for p in select_due(session, YEAR, today=DAY8)}
         queue = reminder_queue(session, YEAR, today=DAY8, horizon_days=60)
 
@@ -108,11 +108,11 @@ def test_should_skip_held_agencies_and_drop_cancelled_ones_from_the_queue(
 def test_should_move_the_deadline_rounds_with_an_extension(
     engine: Engine, world: FieldworkWorld
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         extend_deadline(session, YEAR, dt.date(2025, 9, 30), agency_code="D3", actor="op")
         extend_deadline(session, YEAR, dt.date(2025, 9, 15), group_field="level",
                         group_value="provincial_office", actor="op")  # fmt: skip
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         queue = reminder_queue(session, YEAR, today=dt.date(2025, 8, 1), horizon_days=90)
 
     last = queue.groupby("code")["due_at"].max()
@@ -133,7 +133,7 @@ def test_should_address_the_last_escalation_to_the_provincial_office(
 
     plan = PlannedReminder(world.ids["P1"], "P1", 4, "parent", "escalation_parent",
                            "not_started", 3, dt.date(2025, 8, 29))  # fmt: skip
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         built = build_message(session, get_cycle(session, YEAR), plan, settings=get_settings(),
                               today=dt.date(2025, 8, 28))  # fmt: skip
 

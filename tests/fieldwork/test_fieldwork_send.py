@@ -7,7 +7,7 @@ from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select, update
 
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.fieldwork import (
     Manager,
     ReminderError,
@@ -18,10 +18,10 @@ from dgops.fieldwork import (
     send_now,
     write_call_list,
 )
-from dgops.mail import MailConfig, MailMessage, session_factory_for
-from dgops.mail.sink import SinkServer
+from dgops.mail import MailConfig, MailMessage
 from dgops.responses.models import Response, ResponseStatus
 from dgops.thai import BANGKOK
+from dgops_devtools import SinkServer
 
 NOW = dt.datetime(2025, 7, 8, 10, 0, tzinfo=BANGKOK)
 
@@ -29,10 +29,10 @@ NOW = dt.datetime(2025, 7, 8, 10, 0, tzinfo=BANGKOK)
 def test_should_send_each_due_reminder_once_across_reruns(
     engine: Engine, world: FieldworkWorld, sink: SinkServer, mail_config: MailConfig
 ) -> None:
-    sessions = session_factory_for(engine)
+    db = Database(engine)
 
-    first = run_reminders(sessions, YEAR, now=NOW, mail_config=mail_config)
-    again = run_reminders(sessions, YEAR, now=NOW + dt.timedelta(hours=2), mail_config=mail_config)
+    first = run_reminders(db, YEAR, now=NOW, mail_config=mail_config)
+    again = run_reminders(db, YEAR, now=NOW + dt.timedelta(hours=2), mail_config=mail_config)
 
     assert first.outcomes["accepted"] == 3
     assert again.planned == 0
@@ -49,7 +49,7 @@ def test_should_send_nothing_outside_office_hours(
     engine: Engine, world: FieldworkWorld, sink: SinkServer, mail_config: MailConfig
 ) -> None:
     report = run_reminders(
-        session_factory_for(engine), YEAR, now=NOW.replace(hour=19), mail_config=mail_config
+        Database(engine), YEAR, now=NOW.replace(hour=19), mail_config=mail_config
     )
 
     assert report.skipped_reason is not None
@@ -62,7 +62,7 @@ def test_should_cancel_a_reminder_when_the_response_arrives_before_sending(
 ) -> None:
     from dgops.fieldwork import deliver, select_due
 
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         plans = select_due(session, YEAR, today=NOW.date())
         session.execute(
             update(Response)
@@ -70,7 +70,7 @@ def test_should_cancel_a_reminder_when_the_response_arrives_before_sending(
             .values(status=ResponseStatus.SUBMITTED)
         )
 
-    report = deliver(session_factory_for(engine), YEAR, plans, mail_config, day=NOW.date())
+    report = deliver(Database(engine), YEAR, plans, mail_config, day=NOW.date())
 
     assert report.cancelled_submitted == 1
     assert "D2" not in {m.custom_args["dgops_agency"] for m in sink.received()}
@@ -79,13 +79,13 @@ def test_should_cancel_a_reminder_when_the_response_arrives_before_sending(
 def test_should_send_one_now_once_a_day_and_refuse_responders(
     engine: Engine, world: FieldworkWorld, sink: SinkServer, mail_config: MailConfig
 ) -> None:
-    sessions = session_factory_for(engine)
+    db = Database(engine)
     day = OPEN + dt.timedelta(days=2)
 
-    send_now(sessions, YEAR, "D3", today=day, mail_config=mail_config)
-    send_now(sessions, YEAR, "D3", today=day, mail_config=mail_config)
+    send_now(db, YEAR, "D3", today=day, mail_config=mail_config)
+    send_now(db, YEAR, "D3", today=day, mail_config=mail_config)
     with pytest.raises(ReminderError):
-        send_now(sessions, YEAR, "D1", today=day, mail_config=mail_config)
+        send_now(db, YEAR, "D1", today=day, mail_config=mail_config)
 
     assert [m.custom_args["dgops_round"] for m in sink.received()] == ["1002"]
 
@@ -96,7 +96,7 @@ def test_should_rank_the_call_list_and_write_it_as_xlsx(
     from pathlib import Path
 
     assert isinstance(tmp_path, Path)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         early = call_list(session, YEAR, today=OPEN + dt.timedelta(days=3))
         late = call_list(session, YEAR, today=dt.date(2025, 8, 27))
     path = write_call_list(late, tmp_path / "calls.xlsx")
@@ -114,13 +114,13 @@ def test_should_rank_the_call_list_and_write_it_as_xlsx(
 def test_should_send_the_managers_digest_with_a_chart_once_a_day(
     engine: Engine, world: FieldworkWorld, sink: SinkServer, mail_config: MailConfig
 ) -> None:
-    sessions = session_factory_for(engine)
+    db = Database(engine)
     managers = [Manager("boss@dga.example.org", "ผู้อำนวยการ")]
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         digest = build_digest(session, YEAR, dt.date(2025, 8, 20))
 
-    first = send_digest(sessions, YEAR, dt.date(2025, 8, 20), mail_config, managers=managers)
-    second = send_digest(sessions, YEAR, dt.date(2025, 8, 20), mail_config, managers=managers)
+    first = send_digest(db, YEAR, dt.date(2025, 8, 20), mail_config, managers=managers)
+    second = send_digest(db, YEAR, dt.date(2025, 8, 20), mail_config, managers=managers)
 
     assert digest.chart_png.startswith(b"\x89PNG")
     assert digest.context["behind"]
@@ -128,6 +128,6 @@ def test_should_send_the_managers_digest_with_a_chart_once_a_day(
     (mail,) = sink.received()
     assert mail.subject.startswith("[มีกลุ่มล่าช้า")
     assert mail.attachments[0]["type"] == "image/png"
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         kinds = set(session.scalars(select(MailMessage.kind)))
     assert "digest" in kinds

@@ -6,7 +6,7 @@ from fieldwork_fixtures import OPEN, YEAR, FieldworkWorld
 from sqlalchemy import Engine, func, select, update
 
 from dgops.cycles import create_cycle
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.fieldwork import previous_trend, take_snapshot, trend
 from dgops.fieldwork.models import FieldworkSnapshot
 from dgops.responses.models import Response, ResponseStatus
@@ -16,7 +16,7 @@ def test_should_replace_a_day_snapshot_when_taken_again(
     engine: Engine, world: FieldworkWorld
 ) -> None:
     day = OPEN + dt.timedelta(days=5)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         first = take_snapshot(session, YEAR, day)
         again = take_snapshot(session, YEAR, day)
         stored = session.scalar(select(func.count()).select_from(FieldworkSnapshot))
@@ -27,7 +27,7 @@ def test_should_replace_a_day_snapshot_when_taken_again(
 
 
 def test_should_draw_the_trend_from_daily_snapshots(engine: Engine, world: FieldworkWorld) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         take_snapshot(session, YEAR, OPEN + dt.timedelta(days=1))
         session.execute(
             update(Response)
@@ -46,7 +46,7 @@ def test_should_draw_the_trend_from_daily_snapshots(engine: Engine, world: Field
 def test_should_rebuild_last_year_curve_from_submissions_when_it_kept_no_snapshots(
     engine: Engine, world: FieldworkWorld
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         create_cycle(session, year=YEAR + 1, open_date=dt.date(2026, 7, 1),
                      deadline=dt.date(2026, 8, 31), actor="t")  # fmt: skip
         prev = previous_trend(session, YEAR + 1)

@@ -10,8 +10,8 @@ from invite_fixtures import API_KEY, ROOT, World, make_world
 from sqlalchemy import Engine
 
 from dgops.mail import MailConfig
-from dgops.mail.sink import SinkServer
 from dgops.settings import Settings
+from dgops_devtools import SinkServer
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from dgops.credentials import CredentialPolicy, HashProfile
 from dgops.cycles import create_cycle
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.letters import pdf_text
 from dgops.registry.models import Agency, AgencyLevel, Contact, ContactRole, CycleAgency
 
@@ -70,7 +70,7 @@ class World:
 
 def make_world(engine: Engine, n: int = 4, *, year: int = 2566) -> World:
     """Cycle ``year`` with ``n`` enrolled departments (head, CIO, coordinator)."""
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         cycle = create_cycle(
             session,
             year=year,

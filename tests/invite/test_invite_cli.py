@@ -11,11 +11,11 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from dgops.cli.invite import app
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.letters import pdf_text
-from dgops.mail.sink import SinkServer
 from dgops.registry.models import Agency, ContactRole
 from dgops.settings import get_settings
+from dgops_devtools import SinkServer
 
 runner = CliRunner()
 
@@ -76,7 +76,7 @@ def test_should_send_nothing_on_a_dry_run_and_write_the_sample_letter(
 def test_should_list_problems_before_sending(
     cli_env: None, sqlite_engine: Engine, sqlite_world: World
 ) -> None:
-    with session_scope(sqlite_engine) as session:
+    with Database(sqlite_engine).begin() as session:
         agency = session.scalar(select(Agency).where(Agency.code == "D0003"))
         assert agency is not None
         for c in agency.contacts:

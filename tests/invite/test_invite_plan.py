@@ -7,7 +7,7 @@ from invite_fixtures import World
 from sqlalchemy import Engine, select
 
 from dgops.cycles import CycleError
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.invite import MAX_BATCHES, make_batches, plan_invitations
 from dgops.mail import MailConfig, MailCorrection, MailMessage, SendStatus
 from dgops.registry.models import Agency, Contact, ContactRole
@@ -15,7 +15,7 @@ from dgops.settings import Settings
 
 
 def _plan(engine: Engine, config: MailConfig, settings: Settings, **kw: object):  # type: ignore[no-untyped-def]
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         return plan_invitations(session, 2566, mail_config=config, settings=settings, **kw)  # type: ignore[arg-type]
 
 
@@ -49,7 +49,7 @@ def test_should_plan_only_the_asked_agencies_and_report_unknown_codes(
 def test_should_exclude_and_report_agencies_that_cannot_be_invited(
     engine: Engine, world: World, config: MailConfig, settings: Settings
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         for c in session.scalar(select(Agency).where(Agency.code == "D0001")).contacts:  # type: ignore[union-attr]
             c.email = None  # no usable e-mail at all
         _contact(session, "D0002", ContactRole.HEAD).title = ""  # no salutation
@@ -76,7 +76,7 @@ def test_should_exclude_and_report_agencies_that_cannot_be_invited(
 def test_should_leave_accepted_and_held_invitations_out_of_the_batches(
     engine: Engine, world: World, config: MailConfig, settings: Settings
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         for agency_id, status, key in (
             (world.ids[0], SendStatus.ACCEPTED, "k1"),
             (world.ids[1], SendStatus.HELD, "k2"),
@@ -113,7 +113,7 @@ def test_should_keep_ids_and_counts_only_in_the_xcom_form(
 def test_should_refuse_an_unknown_cycle(
     engine: Engine, world: World, config: MailConfig, settings: Settings
 ) -> None:
-    with session_scope(engine) as session, pytest.raises(CycleError):
+    with Database(engine).begin() as session, pytest.raises(CycleError):
         plan_invitations(session, 2599, mail_config=config, settings=settings)
 
 

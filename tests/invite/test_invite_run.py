@@ -23,12 +23,12 @@ from sqlalchemy import Engine, select
 
 from dgops.credentials import ActivationResult, verify_activation
 from dgops.credentials.models import ActivationCodeRow
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.invite import BatchReport, LetterRenderer, invite_batch
 from dgops.letters import pdf_text
 from dgops.mail import MailConfig, MailMessage
-from dgops.mail.sink import Fault, SinkServer
 from dgops.settings import Settings
+from dgops_devtools import Fault, SinkServer
 
 
 def _invite(
@@ -38,11 +38,11 @@ def _invite(
     world: World,
     **kw: object,
 ) -> BatchReport:
-    return invite_batch(engine, settings, config, 2566, world.ids, policy=CHEAP, **kw)  # type: ignore[arg-type]
+    return invite_batch(Database(engine), settings, config, 2566, world.ids, policy=CHEAP, **kw)  # type: ignore[arg-type]
 
 
 def _ledger(engine: Engine) -> Counter[str]:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         return Counter(s.value for s in session.scalars(select(MailMessage.status)))
 
 
@@ -53,7 +53,7 @@ def _assert_each_agency_invited_once_with_a_valid_code(
     assert per_agency == dict.fromkeys(world.codes, 1)
     assert _ledger(engine) == {"accepted": len(world.codes)}
     letters = delivered_letters(outbox)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         for code in world.codes:
             username, activation = login_in(letters[code][0])
             assert username == f"DG66-{code}"
@@ -103,7 +103,7 @@ def test_should_keep_the_code_out_of_the_email_body_and_the_report(
         assert not CODE.search(json.dumps(mail.custom_args))
     assert not CODE.search(json.dumps(report.as_dict()))
     assert not CODE.search(caplog.text)
-    with session_scope(engine) as session:  # only argon2id hashes are stored
+    with Database(engine).begin() as session:  # only argon2id hashes are stored
         assert all(
             h.startswith("$argon2id$") for h in session.scalars(select(ActivationCodeRow.code_hash))
         )
@@ -135,7 +135,7 @@ def test_should_issue_and_send_nothing_on_a_dry_run(
     assert "ตัวอย่าง" in pdf_text(report.sample_pdf)
     assert report.counts["would_consider"] == 4
     assert sink.received() == []
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         assert session.scalars(select(ActivationCodeRow)).all() == []
         assert session.scalars(select(MailMessage)).all() == []
 
@@ -158,7 +158,7 @@ def test_should_reissue_and_send_once_after_a_crash_before_sending(
 
     assert report.counts["reissued"] == 4  # the codes nobody received are replaced
     _assert_each_agency_invited_once_with_a_valid_code(engine, sink, outbox, world)
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         revoked = session.scalars(
             select(ActivationCodeRow).where(ActivationCodeRow.revoked_at.is_not(None))
         ).all()

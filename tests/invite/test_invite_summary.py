@@ -5,25 +5,25 @@ from __future__ import annotations
 from invite_fixtures import CHEAP, World
 from sqlalchemy import Engine, select
 
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.invite import invitation_summary, invite_batch
 from dgops.mail import MailConfig
-from dgops.mail.sink import Fault, SinkServer
 from dgops.registry.models import Agency, ContactRole
 from dgops.settings import Settings
+from dgops_devtools import Fault, SinkServer
 
 
 def test_should_count_invitations_by_state_with_reasons_and_problems(
     engine: Engine, world: World, sink: SinkServer, config: MailConfig, settings: Settings
 ) -> None:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         agency = session.scalar(select(Agency).where(Agency.code == "D0004"))
         assert agency is not None
         next(c for c in agency.contacts if c.role == ContactRole.HEAD).title = ""
     sink.set_faults([Fault(kind="status", status=400)])
-    invite_batch(engine, settings, config, 2566, world.ids, policy=CHEAP, send_workers=1)
+    invite_batch(Database(engine), settings, config, 2566, world.ids, policy=CHEAP, send_workers=1)
 
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         summary = invitation_summary(session, 2566, mail_config=config, settings=settings)
 
     assert summary.enrolled == 4
@@ -40,9 +40,9 @@ def test_should_count_invitations_by_state_with_reasons_and_problems(
 def test_should_be_complete_when_every_agency_was_accepted(
     engine: Engine, world: World, sink: SinkServer, config: MailConfig, settings: Settings
 ) -> None:
-    invite_batch(engine, settings, config, 2566, world.ids, policy=CHEAP)
+    invite_batch(Database(engine), settings, config, 2566, world.ids, policy=CHEAP)
 
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         summary = invitation_summary(session, 2566, mail_config=config, settings=settings)
 
     assert summary.complete

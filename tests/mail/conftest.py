@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from mail_fixtures import API_KEY, ROOT, FakeClock, World, make_world
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from dgops.mail import MailConfig, session_factory_for
-from dgops.mail.sink import SinkServer
+from dgops.db import Database
+from dgops.mail import MailConfig
+from dgops_devtools import SinkServer
 
 
 @pytest.fixture
@@ -45,8 +45,8 @@ def world(engine: Engine) -> World:
 
 
 @pytest.fixture
-def sessions(engine: Engine) -> Callable[[], Session]:
-    return session_factory_for(engine)
+def db(engine: Engine) -> Database:
+    return Database(engine)
 
 
 @pytest.fixture
@@ -55,5 +55,5 @@ def sqlite_world(sqlite_engine: Engine) -> World:
 
 
 @pytest.fixture
-def sqlite_sessions(sqlite_engine: Engine) -> Callable[[], Session]:
-    return session_factory_for(sqlite_engine)
+def sqlite_db(sqlite_engine: Engine) -> Database:
+    return Database(sqlite_engine)

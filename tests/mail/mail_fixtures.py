@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from dgops.cycles import create_cycle
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.mail import Attachment, MailConfig, OutgoingMessage, Recipient
 from dgops.mail.message import ARG_MESSAGE_KEY
 from dgops.mail.transport import ActivityMessage, Uncertain
@@ -78,7 +78,7 @@ def invitation(
 
 
 def make_world(engine: Engine, n: int = 6) -> World:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         cycle = create_cycle(
             session,
             year=2566,

@@ -11,10 +11,11 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from dgops.cli.mail import app
-from dgops.mail import MailConfig, MailMessage, SendStatus, send_batch, session_factory_for
-from dgops.mail.sink import SinkServer
+from dgops.db import Database
+from dgops.mail import MailConfig, MailMessage, SendStatus, send_batch
 from dgops.mail.transport import ActivityUnavailable, Rejected, Uncertain
 from dgops.settings import get_settings
+from dgops_devtools import SinkServer
 
 runner = CliRunner()
 
@@ -38,9 +39,9 @@ def test_should_show_counts_failures_and_held_messages_and_release_one(
     transport = ScriptedTransport([Rejected(400, "bad from"), Uncertain("dropped")])
     transport.activity_error = ActivityUnavailable("HTTP 403")
     clock = FakeClock()
-    sessions = session_factory_for(sqlite_engine)
+    db = Database(sqlite_engine)
     send_batch(
-        sessions,
+        db,
         config,
         sqlite_world.messages()[:3],
         workers=1,
@@ -49,7 +50,7 @@ def test_should_show_counts_failures_and_held_messages_and_release_one(
         sleep=clock.sleep,
         rng=random.Random(0),
     )
-    with sessions() as s:
+    with db.begin() as s:
         held = s.scalar(select(MailMessage.id).where(MailMessage.status == SendStatus.HELD))
 
     status = runner.invoke(app, ["status", "--cycle", "2566"])
@@ -77,9 +78,7 @@ def test_should_reconcile_uncertain_messages_against_the_configured_endpoint(
             raise Crash
 
     with pytest.raises(Crash):
-        send_batch(
-            session_factory_for(sqlite_engine), config, sqlite_world.messages()[:1], on_step=crash
-        )
+        send_batch(Database(sqlite_engine), config, sqlite_world.messages()[:1], on_step=crash)
 
     result = runner.invoke(app, ["reconcile", "--cycle", "2566"])
 

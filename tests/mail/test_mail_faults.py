@@ -12,15 +12,14 @@ from __future__ import annotations
 import collections
 import dataclasses
 import random
-from collections.abc import Callable
 
 import pytest
 from mail_fixtures import FakeClock, World
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from dgops.db import Database
 from dgops.mail import MailConfig, MailMessage, Outcome, OutgoingMessage, SendStatus, send_batch
-from dgops.mail.sink import Fault, SinkServer
+from dgops_devtools import Fault, SinkServer
 
 TRIALS = 24
 STEPS = ("claimed", "http_returned", "accepted")
@@ -67,7 +66,7 @@ def messages_for(world: World) -> list[OutgoingMessage]:
 @pytest.mark.parametrize("seed", range(TRIALS))
 def test_should_deliver_exactly_once_despite_crashes_and_faults(
     seed: int,
-    sessions: Callable[[], Session],
+    db: Database,
     config: MailConfig,
     world: World,
     sink: SinkServer,
@@ -87,7 +86,7 @@ def test_should_deliver_exactly_once_despite_crashes_and_faults(
         assert runs <= 25, "the batch never settled"
         try:
             report = send_batch(
-                sessions,
+                db,
                 cfg,
                 messages,
                 workers=rng.choice([1, 2, 4]),
@@ -103,7 +102,7 @@ def test_should_deliver_exactly_once_despite_crashes_and_faults(
             break
         clock.advance(3600)
 
-    with sessions() as s:
+    with db.begin() as s:
         rows = list(s.scalars(select(MailMessage)))
     received = collections.Counter(
         (

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable
 
 import pytest
 from mail_fixtures import FakeClock, ScriptedTransport, World, accepted_uncertain
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from dgops.db import Database
 from dgops.mail import MailConfig, MailMessage, Outcome, SendStatus, reconcile, release, send_batch
 from dgops.mail.message import ARG_MESSAGE_KEY
-from dgops.mail.sink import SinkServer
 from dgops.mail.transport import (
     ActivityUnavailable,
     RateLimited,
@@ -21,21 +19,20 @@ from dgops.mail.transport import (
     ServerError,
     Uncertain,
 )
-
-Sessions = Callable[[], Session]
+from dgops_devtools import SinkServer
 
 
 class Crash(Exception):
     """Stands for the process dying at a chosen step."""
 
 
-def ledger(sessions: Sessions) -> list[MailMessage]:
-    with sessions() as s:
+def ledger(db: Database) -> list[MailMessage]:
+    with db.begin() as s:
         return list(s.scalars(select(MailMessage).order_by(MailMessage.id)))
 
 
 def run(
-    sessions: Sessions,
+    db: Database,
     config: MailConfig,
     world: World,
     transport: ScriptedTransport,
@@ -44,7 +41,7 @@ def run(
     **kw: object,
 ):
     return send_batch(
-        sessions,
+        db,
         config,
         world.messages()[:n],
         workers=2,
@@ -57,23 +54,23 @@ def run(
 
 
 def test_should_send_each_message_once_and_skip_accepted_ones_on_rerun(
-    sessions: Sessions, config: MailConfig, world: World, sink: SinkServer
+    db: Database, config: MailConfig, world: World, sink: SinkServer
 ) -> None:
-    first = send_batch(sessions, config, world.messages(), workers=3)
-    second = send_batch(sessions, config, world.messages(), workers=3)
+    first = send_batch(db, config, world.messages(), workers=3)
+    second = send_batch(db, config, world.messages(), workers=3)
 
     assert first.counts == {Outcome.ACCEPTED: len(world.agencies)}
     assert second.counts == {Outcome.ALREADY_ACCEPTED: len(world.agencies)}
     assert len(sink.received()) == len(world.agencies)
-    rows = ledger(sessions)
+    rows = ledger(db)
     assert {r.status for r in rows} == {SendStatus.ACCEPTED}
     assert {r.sg_message_id for r in rows} == {m.x_message_id for m in sink.received()}
 
 
 def test_should_address_head_and_cio_and_copy_the_coordinator(
-    sessions: Sessions, config: MailConfig, world: World, sink: SinkServer
+    db: Database, config: MailConfig, world: World, sink: SinkServer
 ) -> None:
-    send_batch(sessions, config, world.messages()[:1])
+    send_batch(db, config, world.messages()[:1])
 
     mail = sink.received()[0]
     assert mail.to == ["head0@agency0.go.th", "cio0@agency0.go.th"]
@@ -83,12 +80,12 @@ def test_should_address_head_and_cio_and_copy_the_coordinator(
 
 
 def test_should_carry_identifiers_but_no_personal_data_in_custom_args(
-    sessions: Sessions, config: MailConfig, world: World, sink: SinkServer
+    db: Database, config: MailConfig, world: World, sink: SinkServer
 ) -> None:
-    send_batch(sessions, config, world.messages()[:1])
+    send_batch(db, config, world.messages()[:1])
 
     args = sink.received()[0].custom_args
-    row = ledger(sessions)[0]
+    row = ledger(db)[0]
     assert args == {
         "dgops_cycle": "2566",
         "dgops_agency": "A000",
@@ -101,11 +98,11 @@ def test_should_carry_identifiers_but_no_personal_data_in_custom_args(
 
 
 def test_should_wait_until_the_rate_limit_resets_before_retrying(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport([RateLimited(reset_at=clock() + 30)])
 
-    report = run(sqlite_sessions, config, sqlite_world, transport, clock)
+    report = run(sqlite_db, config, sqlite_world, transport, clock)
 
     assert report.counts == {Outcome.ACCEPTED: 1}
     assert 30 <= clock.sleeps[0] <= 30 + config.backoff_base
@@ -113,41 +110,41 @@ def test_should_wait_until_the_rate_limit_resets_before_retrying(
 
 
 def test_should_retry_server_errors_with_exponential_backoff(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport([ServerError(500, "x"), ServerError(503, "y")])
 
-    report = run(sqlite_sessions, config, sqlite_world, transport, clock)
+    report = run(sqlite_db, config, sqlite_world, transport, clock)
 
     assert report.counts == {Outcome.ACCEPTED: 1}
     assert len(clock.sleeps) == 2
     assert all(s <= config.backoff_base * 2**i for i, s in enumerate(clock.sleeps))
-    assert ledger(sqlite_sessions)[0].attempts == 3
+    assert ledger(sqlite_db)[0].attempts == 3
 
 
 def test_should_record_a_permanent_rejection_with_its_reason_and_never_retry_it(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport([Rejected(400, "from.email: The from address does not match")])
 
-    report = run(sqlite_sessions, config, sqlite_world, transport, clock)
-    again = run(sqlite_sessions, config, sqlite_world, transport, clock)
+    report = run(sqlite_db, config, sqlite_world, transport, clock)
+    again = run(sqlite_db, config, sqlite_world, transport, clock)
 
     assert report.counts == {Outcome.FAILED: 1}
     assert again.counts == {Outcome.FAILED: 1}
-    row = ledger(sqlite_sessions)[0]
+    row = ledger(sqlite_db)[0]
     assert (row.status, row.error_code) == (SendStatus.FAILED, 400)
     assert "from address" in row.error
     assert transport.sent == []
 
 
 def test_should_defer_after_the_last_attempt_and_send_on_the_next_run(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport([ServerError(500, "down")] * config.max_attempts)
 
-    first = run(sqlite_sessions, config, sqlite_world, transport, clock)
-    second = run(sqlite_sessions, config, sqlite_world, transport, clock)
+    first = run(sqlite_db, config, sqlite_world, transport, clock)
+    second = run(sqlite_db, config, sqlite_world, transport, clock)
 
     assert first.counts == {Outcome.DEFERRED: 1}
     assert second.counts == {Outcome.ACCEPTED: 1}
@@ -155,39 +152,39 @@ def test_should_defer_after_the_last_attempt_and_send_on_the_next_run(
 
 
 def test_should_accept_an_uncertain_send_that_sendgrid_received(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport([accepted_uncertain()])
 
-    report = run(sqlite_sessions, config, sqlite_world, transport, clock)
+    report = run(sqlite_db, config, sqlite_world, transport, clock)
 
     assert report.counts == {Outcome.RECONCILED: 1}
     assert len(transport.sent) == 1
-    assert ledger(sqlite_sessions)[0].sg_message_id == "sg1"
+    assert ledger(sqlite_db)[0].sg_message_id == "sg1"
 
 
 def test_should_resend_an_uncertain_send_that_sendgrid_never_received(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport([Uncertain("timed out")])
 
-    report = run(sqlite_sessions, config, sqlite_world, transport, clock)
+    report = run(sqlite_db, config, sqlite_world, transport, clock)
 
     assert report.counts == {Outcome.ACCEPTED: 1}
     assert len(transport.sent) == 1
-    assert ledger(sqlite_sessions)[0].attempts == 2
+    assert ledger(sqlite_db)[0].attempts == 2
 
 
 def test_should_not_conclude_not_received_before_email_activity_catches_up(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     slow_activity = dataclasses.replace(config, activity_lag=600)
     transport = ScriptedTransport([Uncertain("timed out")])
 
-    first = run(sqlite_sessions, slow_activity, sqlite_world, transport, clock)
-    too_soon = run(sqlite_sessions, slow_activity, sqlite_world, transport, clock)
+    first = run(sqlite_db, slow_activity, sqlite_world, transport, clock)
+    too_soon = run(sqlite_db, slow_activity, sqlite_world, transport, clock)
     clock.advance(3600)
-    later = run(sqlite_sessions, slow_activity, sqlite_world, transport, clock)
+    later = run(sqlite_db, slow_activity, sqlite_world, transport, clock)
 
     assert first.counts == {Outcome.UNCERTAIN: 1}
     assert too_soon.counts == {Outcome.UNCERTAIN: 1}
@@ -196,39 +193,38 @@ def test_should_not_conclude_not_received_before_email_activity_catches_up(
 
 
 def test_should_hold_an_uncertain_send_when_email_activity_is_unavailable(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport([accepted_uncertain()])
     transport.activity_error = ActivityUnavailable("HTTP 403")
 
-    first = run(sqlite_sessions, config, sqlite_world, transport, clock)
-    again = run(sqlite_sessions, config, sqlite_world, transport, clock)
+    first = run(sqlite_db, config, sqlite_world, transport, clock)
+    again = run(sqlite_db, config, sqlite_world, transport, clock)
 
     assert first.counts == {Outcome.HELD: 1}
     assert again.counts == {Outcome.HELD: 1}
     assert len(transport.sent) == 1
-    assert "รอผู้ดูแล" in ledger(sqlite_sessions)[0].error
+    assert "รอผู้ดูแล" in ledger(sqlite_db)[0].error
 
 
 def test_should_send_a_held_message_again_only_after_an_operator_allows_it(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport([Uncertain("dropped")])
     transport.activity_error = ActivityUnavailable("HTTP 404")
-    run(sqlite_sessions, config, sqlite_world, transport, clock)
-    row_id = ledger(sqlite_sessions)[0].id
+    run(sqlite_db, config, sqlite_world, transport, clock)
+    row_id = ledger(sqlite_db)[0].id
 
-    with sqlite_sessions() as s:
+    with sqlite_db.begin() as s:
         release(s, row_id, decision="resend", actor="operator")
-        s.commit()
-    report = run(sqlite_sessions, config, sqlite_world, transport, clock)
+    report = run(sqlite_db, config, sqlite_world, transport, clock)
 
     assert report.counts == {Outcome.ACCEPTED: 1}
     assert len(transport.sent) == 1
 
 
 def test_should_leave_another_runs_recent_sending_message_alone(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport()
 
@@ -237,10 +233,10 @@ def test_should_leave_another_runs_recent_sending_message_alone(
             raise Crash
 
     with pytest.raises(Crash):
-        run(sqlite_sessions, config, sqlite_world, transport, clock, on_step=crash)
-    soon = run(sqlite_sessions, config, sqlite_world, transport, clock)
+        run(sqlite_db, config, sqlite_world, transport, clock, on_step=crash)
+    soon = run(sqlite_db, config, sqlite_world, transport, clock)
     clock.advance(config.reconcile_after + 1)
-    later = run(sqlite_sessions, config, sqlite_world, transport, clock)
+    later = run(sqlite_db, config, sqlite_world, transport, clock)
 
     assert soon.counts == {Outcome.UNCERTAIN: 1}
     assert later.counts == {Outcome.ACCEPTED: 1}
@@ -248,7 +244,7 @@ def test_should_leave_another_runs_recent_sending_message_alone(
 
 
 def test_should_reconcile_a_crash_after_the_api_call_without_sending_twice(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport()
 
@@ -257,10 +253,10 @@ def test_should_reconcile_a_crash_after_the_api_call_without_sending_twice(
             raise Crash
 
     with pytest.raises(Crash):
-        run(sqlite_sessions, config, sqlite_world, transport, clock, on_step=crash)
+        run(sqlite_db, config, sqlite_world, transport, clock, on_step=crash)
     clock.advance(3600)
-    results = reconcile(sqlite_sessions, config, transport_factory=transport, clock=clock)
-    rerun = run(sqlite_sessions, config, sqlite_world, transport, clock)
+    results = reconcile(sqlite_db, config, transport_factory=transport, clock=clock)
+    rerun = run(sqlite_db, config, sqlite_world, transport, clock)
 
     assert [r[1] for r in results] == [Outcome.RECONCILED]
     assert rerun.counts == {Outcome.ALREADY_ACCEPTED: 1}
@@ -269,14 +265,14 @@ def test_should_reconcile_a_crash_after_the_api_call_without_sending_twice(
 
 
 def test_should_report_blocking_problems_and_create_no_ledger_row_for_them(
-    sqlite_sessions: Sessions, config: MailConfig, sqlite_world: World, clock: FakeClock
+    sqlite_db: Database, config: MailConfig, sqlite_world: World, clock: FakeClock
 ) -> None:
     messages = sqlite_world.messages()[:2]
     messages[0] = dataclasses.replace(messages[0], recipients=())
     transport = ScriptedTransport()
 
     report = send_batch(
-        sqlite_sessions,
+        sqlite_db,
         config,
         messages,
         transport_factory=transport,
@@ -286,4 +282,4 @@ def test_should_report_blocking_problems_and_create_no_ledger_row_for_them(
 
     assert [p.code for p in report.problems] == ["no_recipient"]
     assert report.counts == {Outcome.ACCEPTED: 1}
-    assert [r.agency_id for r in ledger(sqlite_sessions)] == [messages[1].agency_id]
+    assert [r.agency_id for r in ledger(sqlite_db)] == [messages[1].agency_id]

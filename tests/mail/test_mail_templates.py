@@ -8,7 +8,8 @@ import pytest
 from mail_fixtures import ROOT
 
 from dgops.mail import TemplateError, render_email
-from dgops.mail.templates import available_kinds, thai_date
+from dgops.mail.templates import available_kinds
+from dgops.thai import thai_date
 
 TEMPLATES = ROOT / "templates" / "email"
 CONTEXT = {

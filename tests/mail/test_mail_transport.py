@@ -8,7 +8,6 @@ import socket
 import pytest
 
 from dgops.mail import MailConfig
-from dgops.mail.sink import Fault, SinkServer
 from dgops.mail.transport import (
     ActivityUnavailable,
     NotSent,
@@ -18,6 +17,7 @@ from dgops.mail.transport import (
     ServerError,
     Uncertain,
 )
+from dgops_devtools import Fault, SinkServer
 
 PAYLOAD = {
     "personalizations": [{"to": [{"email": "a@example.go.th"}]}],

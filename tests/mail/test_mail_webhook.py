@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -13,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 from mail_fixtures import World
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from dgops.db import Database
 from dgops.mail import (
     DeliveryStatus,
     MailConfig,
@@ -24,10 +23,9 @@ from dgops.mail import (
     preflight,
     send_batch,
 )
-from dgops.mail.sink import SinkServer
 from dgops.mail.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, create_webhook_app
+from dgops_devtools import SinkServer
 
-Sessions = Callable[[], Session]
 PATH = "/sendgrid/events"
 
 
@@ -49,8 +47,8 @@ class Client:
 
 
 @pytest.fixture
-def client(sessions: Sessions, sink: SinkServer) -> Client:
-    return Client(create_webhook_app(sessions, sink.state.public_key))
+def client(db: Database, sink: SinkServer) -> Client:
+    return Client(create_webhook_app(db, sink.state.public_key))
 
 
 def signed(sink: SinkServer, events: list[dict[str, Any]], ts: int | None = None):
@@ -59,8 +57,8 @@ def signed(sink: SinkServer, events: list[dict[str, Any]], ts: int | None = None
     return body, {SIGNATURE_HEADER: sink.state.sign(body, stamp), TIMESTAMP_HEADER: stamp}
 
 
-def sent_world(sessions: Sessions, config: MailConfig, world: World, n: int = 2) -> None:
-    send_batch(sessions, config, world.messages()[:n])
+def sent_world(db: Database, config: MailConfig, world: World, n: int = 2) -> None:
+    send_batch(db, config, world.messages()[:n])
 
 
 def test_should_refuse_unsigned_requests(client: Client) -> None:
@@ -93,9 +91,9 @@ def test_should_verify_the_raw_body_not_a_reserialisation(client: Client, sink: 
 
 
 def test_should_ingest_each_event_once_and_move_the_status_forward(
-    client: Client, sessions: Sessions, config: MailConfig, world: World, sink: SinkServer
+    client: Client, db: Database, config: MailConfig, world: World, sink: SinkServer
 ) -> None:
-    sent_world(sessions, config, world, 1)
+    sent_world(db, config, world, 1)
     delivered = sink.state.build_events("delivered")
     deferred = sink.state.build_events("deferred")  # arrives late, must not go backwards
 
@@ -111,22 +109,22 @@ def test_should_ingest_each_event_once_and_move_the_status_forward(
         "unmatched": 0,
     }
     assert late.status_code == 200
-    with sessions() as s:
+    with db.begin() as s:
         assert s.scalar(select(MailMessage.delivery_status)) == DeliveryStatus.DELIVERED
         assert s.scalar(select(func.count()).select_from(MailEvent)) == 2 * len(delivered)
 
 
 def test_should_put_bounced_and_dropped_addresses_on_the_correction_list(
-    client: Client, sessions: Sessions, config: MailConfig, world: World, sink: SinkServer
+    client: Client, db: Database, config: MailConfig, world: World, sink: SinkServer
 ) -> None:
-    sent_world(sessions, config, world, 2)
+    sent_world(db, config, world, 2)
     events = sink.state.build_events("bounce", email="cio0@agency0.go.th")
     events += sink.state.build_events("dropped", email="coord1@agency1.go.th")
 
     body, headers = signed(sink, events)
     client.post(PATH, content=body, headers=headers)
 
-    with sessions() as s:
+    with db.begin() as s:
         corrections = list_corrections(s)
         problems = preflight(world.messages()[:2], config, session=s)
     assert {(c.email, c.agency_code, c.event) for c in corrections} == {
@@ -140,13 +138,13 @@ def test_should_put_bounced_and_dropped_addresses_on_the_correction_list(
 
 
 def test_should_post_signed_events_from_the_sink_to_a_live_webhook(
-    sessions: Sessions, config: MailConfig, world: World, sink: SinkServer
+    db: Database, config: MailConfig, world: World, sink: SinkServer
 ) -> None:
     import threading
 
     import uvicorn
 
-    app = create_webhook_app(sessions, sink.state.public_key)
+    app = create_webhook_app(db, sink.state.public_key)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -154,12 +152,12 @@ def test_should_post_signed_events_from_the_sink_to_a_live_webhook(
         time.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        sent_world(sessions, config, world, 1)
+        sent_world(db, config, world, 1)
         status = sink.emit(f"http://127.0.0.1:{port}{PATH}", "delivered")
     finally:
         server.should_exit = True
         thread.join(timeout=5)
 
     assert status == 200
-    with sessions() as s:
+    with db.begin() as s:
         assert s.scalar(select(MailMessage.delivery_status)) == DeliveryStatus.DELIVERED

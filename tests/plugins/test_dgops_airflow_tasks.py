@@ -101,7 +101,6 @@ def test_should_give_the_task_the_dgops_db_database_and_dispose_of_it(
         with env.db.begin() as session:
             assert session.execute(text("select 1")).scalar() == 1
         assert env.db.engine.url.database == str(connections)
-        assert env.engine is env.db.engine
 
     assert disposed == [env.db]
     assert env.settings is settings
@@ -121,11 +120,6 @@ def test_should_read_the_mail_config_from_the_sendgrid_connection_once(
     assert config.base_url == "http://127.0.0.1:8025"
     assert config.api_key == "SG.from-connection"
     assert config.activity_lag == 0
-
-
-def test_should_give_the_mail_functions_sessions_on_the_same_engine(connections: Path) -> None:
-    with task_env(context=_context(), settings=_settings()) as env, env.sessions() as session:
-        assert session.get_bind() is env.db.engine
 
 
 def test_should_fail_at_once_on_a_data_error_and_still_dispose(

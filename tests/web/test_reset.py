@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from dgops.db import session_scope
 from dgops.mail import MailConfig, MailMessage
-from dgops.mail.sink import SinkServer
 from dgops.registry.models import Contact, ContactRole
 from dgops.settings import PROJECT_ROOT
 from dgops.web.reset import ResetError, reset_passwords
+from dgops_devtools import SinkServer
 from tests.web.conftest import (
     PASSWORD,
     AgencyLogin,

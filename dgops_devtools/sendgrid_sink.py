@@ -44,7 +44,11 @@ from urllib.parse import parse_qs, urlsplit
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from dgops.mail.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
+# SendGrid's Event Webhook signature headers. The sink plays SendGrid, so it spells them itself
+# (from SendGrid's documentation) rather than borrowing dgops' constants: a typo on either side
+# then fails the tests instead of agreeing with itself.
+SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
+TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
 
 MAX_RECIPIENTS = 1000
 MAX_CUSTOM_ARGS_BYTES = 10_000
@@ -678,7 +682,7 @@ class SinkServer:
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
-            name="dgops-mail-sink",
+            name="dgops-sendgrid-sink",
             daemon=True,
         )
         self._thread.start()
@@ -718,7 +722,7 @@ class SinkServer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m dgops.mail.sink --port 8025 [--outbox DIR] [--api-key KEY]``."""
+    """``python -m dgops_devtools.sendgrid_sink --port 8025 [--outbox DIR] [--api-key KEY]``."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Local SendGrid-compatible mail sink")

@@ -9,9 +9,9 @@ import urllib.request
 from typing import Any
 
 import pytest
-from mail_fixtures import API_KEY
+from devtools_fixtures import API_KEY
 
-from dgops.mail.sink import Fault, SinkServer, validate_send
+from dgops_devtools import Fault, SinkServer, validate_send
 
 
 def payload(**over: Any) -> dict[str, Any]:
