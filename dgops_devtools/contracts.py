@@ -144,6 +144,11 @@ class PublicApiContract(Contract):
                     if parts[:depth] == own or ".".join(parts[depth:]) in allowed:
                         continue
                     details = graph.get_import_details(importer=importer, imported=imported)
+                    package = ".".join(parts[:depth])
+                    if any(
+                        d["line_contents"].startswith(f"from {package} import ") for d in details
+                    ):
+                        continue  # a name the package exports that is also a module's name
                     line = details[0]["line_number"] if details else 0
                     bad.append((importer, imported, line))
         return ContractCheck(kept=not bad, warnings=None, metadata={"imports": bad})

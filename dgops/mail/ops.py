@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dgops.db.audit import record_audit
+from dgops.db import record_audit
 from dgops.mail.ledger import count_by_status
 from dgops.mail.models import (
     CorrectionStatus,
