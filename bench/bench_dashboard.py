@@ -36,7 +36,7 @@ from sqlalchemy import Engine, insert, select
 
 from dgops.cycles import create_cycle
 from dgops.cycles.models import SurveyCycle
-from dgops.db import make_engine, session_scope, upgrade
+from dgops.db import Database, make_engine, upgrade
 from dgops.demo import generate_registry
 from dgops.demo.run import cycle_dates
 from dgops.fieldwork import FieldworkSnapshot, snapshot_rows
@@ -107,7 +107,7 @@ def build_database(engine: Engine, *, scale: str = "10k", seed: int = 2566) -> d
     upgrade(engine)
     rng = np.random.default_rng(seed)
     records = generate_registry(scale, seed)
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycles = {}
         for year in (YEAR - 1, YEAR):
             open_date, deadline = cycle_dates(year)

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from dgops.cycles.models import SurveyCycle
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.settings import PROJECT_ROOT, Settings
 from tests.web.conftest import TestClient
 from tests.web.dashboard.conftest import FakeTracking
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.airflow
 
 @pytest.fixture
 def plugin_app(sqlite_engine: Engine, tmp_path: Path) -> FastAPI:
-    with session_scope(sqlite_engine) as s:
+    with Database(sqlite_engine).begin() as s:
         s.add(
             SurveyCycle(
                 year_be=2566,

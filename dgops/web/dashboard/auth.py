@@ -9,9 +9,7 @@ agency's session (role ``agency``) never opens the dashboard.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,16 +17,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from dgops.web.dashboard.router import Viewer, make_environment
+from dgops.web.dashboard.router import Viewer, dashboard_environment
 from dgops.web.models import WebSession
-from dgops.web.security import hash_token, new_token, same_token
-
-if TYPE_CHECKING:
-    from dgops.web.app import Portal
+from dgops.web.portal import Portal
+from dgops.web.security import create_session, live_session, revoke_session, same_token
 
 log = logging.getLogger(__name__)
 
@@ -84,57 +79,32 @@ class ManagerAuth:
         return ok and stored is not None
 
     def start(self, session: Session) -> str:
-        now = self.portal.clock()
-        token = new_token()
-        session.add(
-            WebSession(
-                token_hash=hash_token(token),
-                account_id=None,
-                role=ROLE,
-                csrf_token=new_token(),
-                created_at=now,
-                last_seen_at=now,
-                expires_at=now + self.portal.config.session_ttl,
-            )
+        """A new manager session; returns the token for the cookie."""
+        return create_session(
+            session, account_id=None, role=ROLE, now=self.portal.clock(), config=self.portal.config
         )
-        session.flush()
-        return token
 
     def load(self, session: Session, token: str | None) -> WebSession | None:
-        if not token or len(token) > 200:
-            return None
-        row = session.scalar(
-            select(WebSession).where(
-                WebSession.token_hash == hash_token(token), WebSession.role == ROLE
-            )
+        """The live manager session of ``token``, or None."""
+        found = live_session(
+            session, token, role=ROLE, now=self.portal.clock(), config=self.portal.config
         )
-        now, config = self.portal.clock(), self.portal.config
-        if row is None or row.revoked_at is not None or _utc(row.expires_at) <= now:
-            return None
-        if now - _utc(row.last_seen_at) > config.idle_timeout:
-            return None
-        if now - _utc(row.last_seen_at) >= config.touch_every:
-            row.last_seen_at = now
-        return row
+        return None if found is None else found[0]
 
     def viewer(self, request: Request) -> Viewer:
         """The dashboard dependency: the signed-in manager, or a redirect to sign in."""
-        with self.portal.tx() as s:
+        with self.portal.db.begin() as s:
             row = self.load(s, request.cookies.get(COOKIE))
             if row is None:
                 raise _NeedManager
             return Viewer(name="ผู้บริหารโครงการ", csrf_token=row.csrf_token, logout_url="logout")
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 def install_manager_auth(app: FastAPI, portal: Portal, managers: dict[str, str]) -> ManagerAuth:
     """Add the managers' sign-in and sign-out pages to ``app``; returns the auth whose
     ``viewer`` the dashboard router depends on."""
     auth = ManagerAuth(portal, managers)
-    env = make_environment(portal.settings.templates_dir)
+    env = dashboard_environment(portal.settings.templates_dir)
     router = APIRouter(prefix="/dashboard")
 
     @app.exception_handler(_NeedManager)
@@ -161,7 +131,7 @@ def install_manager_auth(app: FastAPI, portal: Portal, managers: dict[str, str])
         if not same_token(csrf, request.cookies.get(portal.config.csrf_cookie_name)):
             return page(request, error=CSRF_FAILED, status=403)
         keys = portal.throttler.keys(f"manager:{username}", portal.address(request))
-        with portal.tx() as s:
+        with portal.db.begin() as s:
             now = portal.clock()
             if portal.throttler.locked(s, keys, now=now):
                 return page(request, error=THROTTLED, status=429)
@@ -200,18 +170,13 @@ def install_manager_auth(app: FastAPI, portal: Portal, managers: dict[str, str])
 
     def do_logout(request: Request, csrf: str | None) -> Response:
         token = request.cookies.get(COOKIE)
-        with portal.tx() as s:
+        with portal.db.begin() as s:
             row = auth.load(s, token)
             if row is None:
                 raise _NeedManager
             if not same_token(csrf, row.csrf_token):
                 return page(request, error=CSRF_FAILED, status=403)
-            s.execute(
-                update(WebSession)
-                .where(WebSession.id == row.id)
-                .values(revoked_at=portal.clock())
-                .execution_options(synchronize_session=False)
-            )
+            revoke_session(s, token, now=portal.clock())
         response = RedirectResponse("/dashboard/login?msg=bye", status_code=303)
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
         return response

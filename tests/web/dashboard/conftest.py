@@ -235,7 +235,7 @@ def dash_app(world: World, tracking: FakeTracking) -> FastAPI:
     world.clock.now = dt.datetime(2023, 8, 14, 3, 0, tzinfo=dt.UTC)
     return create_app(
         world.settings,
-        engine=world.engine,
+        db=world.db,
         clock=world.clock,
         policy=world.policy,
         config=WebConfig(),
