@@ -13,6 +13,7 @@ from dgops.web.app import create_app
 from dgops.web.config import WebConfig
 from dgops.web.middleware import SecurityHeaders
 from dgops.web.portal import Portal, PortalDep, SurveyContext, portal_of
+from dgops.web.reset import ResetError, ResetReport, reset_passwords
 from dgops.web.security import LoginThrottler, Principal, hash_token
 
 __all__ = [
@@ -20,10 +21,13 @@ __all__ = [
     "Portal",
     "PortalDep",
     "Principal",
+    "ResetError",
+    "ResetReport",
     "SecurityHeaders",
     "SurveyContext",
     "WebConfig",
     "create_app",
     "hash_token",
     "portal_of",
+    "reset_passwords",
 ]

@@ -50,7 +50,7 @@ def create_app(
 
     The managers' dashboard is mounted at ``/dashboard/`` (``dgops.web.dashboard``): its
     accounts are ``managers`` (username → argon2 hash; default ``DGOPS_WEB_MANAGERS``) and its
-    figures come from ``tracking`` (default ``dgops.tracking``)."""
+    figures come from ``tracking`` (default ``dgops.fieldwork``)."""
     settings = settings or get_settings()
     config = config or WebConfig()
     portal = Portal(

@@ -134,7 +134,7 @@ def create_dashboard_router(
 
     ``sessions`` opens a read-only database session; ``viewer`` is a FastAPI dependency that
     returns a :class:`Viewer` or refuses the request (sign-in in ``dgops web``, Airflow's
-    ``requires_authenticated()`` in the plugin); ``tracking`` defaults to ``dgops.tracking``.
+    ``requires_authenticated()`` in the plugin); ``tracking`` defaults to ``dgops.fieldwork``.
     The page's figures are cached under the database's ``fingerprint`` (read on every request),
     so an unchanged database is served from memory and any change is seen at once.
     """

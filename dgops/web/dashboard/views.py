@@ -13,8 +13,8 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
+from dgops.registry import LEVEL_LABELS_TH, MISSION_LABELS_TH, TYPE_LABELS_TH
 from dgops.registry.models import AgencyLevel, AgencyType, Mission
-from dgops.registry.reference import LEVEL_LABELS_TH, MISSION_LABELS_TH, TYPE_LABELS_TH
 from dgops.thai import short_date
 from dgops.web.dashboard.source import ProjectionLike
 from dgops.web.views import STATUS_TH

@@ -1,5 +1,5 @@
 """The dashboard on the portal's test world, with a fake tracking API injected (the frames have
-the columns of the binding ``dgops.tracking`` API) and one manager account."""
+the columns of the binding ``dgops.fieldwork`` API) and one manager account."""
 
 from __future__ import annotations
 
