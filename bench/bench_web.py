@@ -35,7 +35,7 @@ from sqlalchemy.engine import make_url
 
 from dgops.credentials import issue_credentials
 from dgops.cycles.models import SurveyCycle
-from dgops.db import make_engine, session_scope, upgrade
+from dgops.db import Database, make_engine, upgrade
 from dgops.framework import Question, load_framework
 from dgops.registry.models import Agency, AgencyLevel
 
@@ -70,7 +70,7 @@ def _free_port() -> int:
 def _seed(url: str, n: int) -> list[tuple[str, str]]:
     engine = make_engine(url)
     upgrade(engine)
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         cycle = SurveyCycle(
             year_be=2566,
             year_ce=2023,

@@ -50,7 +50,7 @@ def reset_password_cmd(
     from dgops.cycles import CycleError
     from dgops.mail import MailConfig
     from dgops.settings import get_settings
-    from dgops.web.reset import ResetError, reset_passwords
+    from dgops.web import ResetError, reset_passwords
 
     settings = get_settings()
     try:

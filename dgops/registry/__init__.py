@@ -40,9 +40,13 @@ from dgops.registry.importer import (
 from dgops.registry.issues import RegistryError, RegistryIssue, Severity
 from dgops.registry.reader import ReadLimits, ReadResult, read_records, read_registry
 from dgops.registry.records import AgencyRecord, ContactRecord
+from dgops.registry.reference import LEVEL_LABELS_TH, MISSION_LABELS_TH, TYPE_LABELS_TH
 from dgops.registry.writer import write_registry_csv, write_registry_xlsx
 
 __all__ = [
+    "LEVEL_LABELS_TH",
+    "MISSION_LABELS_TH",
+    "TYPE_LABELS_TH",
     "AgencyChange",
     "AgencyRecord",
     "ContactRecord",

@@ -53,16 +53,26 @@ class Principal:
         return f"Principal(username={self.username!r}, agency_id={self.agency_id})"
 
 
+AGENCY = "agency"
+"""The role of a portal account's session (staff sessions have their own roles)."""
+
+
 def create_session(
-    session: Session, account: PortalAccount, *, now: dt.datetime, config: WebConfig
+    session: Session,
+    *,
+    account_id: int | None,
+    role: str,
+    now: dt.datetime,
+    config: WebConfig,
 ) -> str:
-    """Start a session for ``account``; returns the token for the cookie (stored only hashed)."""
+    """Start a session (an agency's ``account_id``, or ``None`` for staff); returns the token
+    for the cookie (stored only hashed) and lasts ``config.session_ttl``."""
     token = new_token()
     session.add(
         WebSession(
             token_hash=hash_token(token),
-            account_id=account.id,
-            role="agency",
+            account_id=account_id,
+            role=role,
             csrf_token=new_token(),
             created_at=now,
             last_seen_at=now,
@@ -73,16 +83,20 @@ def create_session(
     return token
 
 
-def load_session(
-    session: Session, token: str | None, *, now: dt.datetime, config: WebConfig
-) -> Principal | None:
-    """The principal of a live session token, or None (unknown, revoked, expired or idle)."""
+def live_session(
+    session: Session, token: str | None, *, role: str, now: dt.datetime, config: WebConfig
+) -> tuple[WebSession, PortalAccount | None] | None:
+    """The live session of ``token`` with ``role`` and its portal account (None for staff).
+
+    None when the token is unknown, of another role, revoked, expired or idle, or its account
+    is locked or has no password. ``last_seen_at`` is written at most every ``touch_every``.
+    """
     if not token or len(token) > 200:
         return None
     row = session.execute(
         select(WebSession, PortalAccount)
-        .join(PortalAccount, PortalAccount.id == WebSession.account_id)
-        .where(WebSession.token_hash == hash_token(token), WebSession.role == "agency")
+        .outerjoin(PortalAccount, PortalAccount.id == WebSession.account_id)
+        .where(WebSession.token_hash == hash_token(token), WebSession.role == role)
     ).first()
     if row is None:
         return None
@@ -91,11 +105,24 @@ def load_session(
         return None
     if now - _utc(web.last_seen_at) > config.idle_timeout:
         return None
-    if account.locked_at is not None or account.password_hash is None:
+    if account is not None and (account.locked_at is not None or account.password_hash is None):
         return None
     if now - _utc(web.last_seen_at) >= config.touch_every:
         web.last_seen_at = now
         session.flush()
+    return web, account
+
+
+def load_session(
+    session: Session, token: str | None, *, now: dt.datetime, config: WebConfig
+) -> Principal | None:
+    """The principal of a live agency session token, or None (see :func:`live_session`)."""
+    found = live_session(session, token, role=AGENCY, now=now, config=config)
+    if found is None:
+        return None
+    web, account = found
+    if account is None:
+        return None
     return Principal(
         session_id=web.id,
         account_id=account.id,

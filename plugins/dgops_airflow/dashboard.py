@@ -9,49 +9,15 @@ UI's ``_token`` cookie, so the page works in the UI's iframe). The survey databa
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from sqlalchemy import Engine
-    from sqlalchemy.orm import Session
-    from starlette.types import Message, Receive, Scope, Send
+    from starlette.types import Receive, Scope, Send
 
     from dgops.settings import Settings
-
-# Framed by the Airflow UI (same origin), so frame-ancestors 'self' instead of the portal's 'none'.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'self'; "
-    "base-uri 'none'; object-src 'none'"
-)
-
-
-class _Headers:
-    """Pure ASGI middleware: CSP, nosniff, same-origin framing, no caching of data pages."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        from starlette.datastructures import MutableHeaders
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CSP)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("Cache-Control", "no-store")
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 def build_dashboard_app(
@@ -64,10 +30,11 @@ def build_dashboard_app(
     """The dashboard app mounted at ``/dgops``; ``app.state.auth_dependency`` is the dependency
     every route carries (Airflow's ``requires_authenticated()`` unless ``auth`` is given)."""
     from fastapi import Depends, FastAPI
-    from sqlalchemy.orm import sessionmaker
 
+    from dgops.db import Database
     from dgops.settings import get_settings
     from dgops.web.dashboard import Viewer, create_dashboard_router
+    from dgops.web.middleware import FRAMED_CSP, SecurityHeaders
 
     settings = settings or get_settings()
     if auth is None:
@@ -78,25 +45,20 @@ def build_dashboard_app(
         from dgops_airflow.hooks import DgopsDatabaseHook
 
         engine = DgopsDatabaseHook(settings=settings).get_engine()
-    factory = sessionmaker(bind=engine)
-
-    @contextmanager
-    def sessions() -> Iterator[Session]:
-        with factory() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+    db = Database(engine)
 
     def viewer() -> Viewer:
         return Viewer(name="Airflow")
 
     app = FastAPI(title="dgops dashboard", docs_url=None, redoc_url=None, openapi_url=None)
     router = create_dashboard_router(
-        sessions=sessions, viewer=viewer, templates_dir=settings.templates_dir, tracking=tracking
+        sessions=db.begin, viewer=viewer, templates_dir=settings.templates_dir, tracking=tracking
     )
     app.include_router(router, dependencies=[Depends(auth)])
-    app.add_middleware(_Headers)
+    # Framed by the Airflow UI (same origin); the router serves its own assets, never public.
+    app.add_middleware(
+        SecurityHeaders, csp=FRAMED_CSP, frame_options="SAMEORIGIN", public_prefixes=()
+    )
     app.state.auth_dependency = auth
     return app
 

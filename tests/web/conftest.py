@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from dgops.credentials import CredentialPolicy, HashProfile, issue_credentials
 from dgops.cycles.models import SurveyCycle
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.framework import Framework, load_framework
 from dgops.registry.models import Agency, AgencyLevel
 from dgops.responses import EvidenceStorage
@@ -60,6 +60,7 @@ class AgencyLogin:
 @dataclass
 class World:
     engine: Engine
+    db: Database
     cycle_id: int
     agencies: dict[str, AgencyLogin]
     clock: FakeClock
@@ -71,7 +72,7 @@ class World:
     def app(self, config: WebConfig | None = None) -> FastAPI:
         return create_app(
             self.settings,
-            engine=self.engine,
+            db=self.db,
             clock=self.clock,
             policy=self.policy,
             config=config or WebConfig(),
@@ -89,7 +90,8 @@ def make_world(engine: Engine, tmp_path: Path, framework: Framework) -> World:
     policy = CredentialPolicy(
         activation_profile=CHEAP, password_profile=CHEAP, max_failed_attempts=5, hash_workers=1
     )
-    with session_scope(engine) as s:
+    db = Database(engine)
+    with db.begin() as s:
         cycle = SurveyCycle(
             year_be=2566,
             year_ce=2023,
@@ -116,6 +118,7 @@ def make_world(engine: Engine, tmp_path: Path, framework: Framework) -> World:
         cycle_id = cycle.id
     return World(
         engine=engine,
+        db=db,
         cycle_id=cycle_id,
         agencies=logins,
         clock=FakeClock(),

@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from dgops.credentials.models import PortalAccount
-from dgops.db import session_scope
 from dgops.responses import answers_of, get_response, return_response
 from dgops.responses.models import Response, ResponseStatus
 from dgops.web import WebConfig
@@ -37,13 +36,13 @@ def _login(client: TestClient, username: str, password: str) -> object:
 
 
 def _status(world: World, key: str) -> str:
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         r = get_response(s, world.cycle_id, world.agencies[key].agency_id)
         return str(ResponseStatus(r.status).value)
 
 
 def _answers(world: World, key: str) -> dict[str, object]:
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         return answers_of(s, get_response(s, world.cycle_id, world.agencies[key].agency_id))
 
 
@@ -190,7 +189,7 @@ def test_should_set_session_cookie_httponly_samesite_and_store_only_its_hash(
         assert "Secure" not in cookie[0]  # plain http in tests
         token = c.cookies.get("dgops_session")
         assert token
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         rows = list(s.scalars(select(WebSession)))
         assert len(rows) == 1
         assert token not in {rows[0].token_hash, rows[0].csrf_token}
@@ -446,7 +445,7 @@ def test_should_submit_lock_and_then_accept_a_resubmission_after_return(
     _fill_everything(c, token)
     r = c.post("/survey/submit", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         resp = s.scalar(select(Response).where(Response.agency_id == world.agencies["A"].agency_id))
         assert resp is not None
         assert resp.status == ResponseStatus.SUBMITTED
@@ -455,7 +454,7 @@ def test_should_submit_lock_and_then_accept_a_resubmission_after_return(
     locked = c.post("/survey/autosave", data={"csrf_token": token, "_q": "STAFF", "STAFF": "9"})
     assert locked.status_code == 409
     assert "disabled" in c.get("/survey/pillar/P2").text
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         resp = get_response(s, world.cycle_id, world.agencies["A"].agency_id)
         return_response(
             s,
@@ -494,11 +493,11 @@ def test_should_revoke_the_session_on_logout_and_keep_the_password(
         activate(c, world.agencies["A"])
         token = survey_csrf(c)
         c.post("/logout", data={"csrf_token": token})
-        with session_scope(world.engine) as s:
+        with world.db.begin() as s:
             rows = list(s.scalars(select(WebSession)))
             assert rows
             assert all(r.revoked_at is not None for r in rows)
-        with session_scope(world.engine) as s:
+        with world.db.begin() as s:
             acc = s.scalar(
                 select(PortalAccount).where(
                     PortalAccount.agency_id == world.agencies["A"].agency_id

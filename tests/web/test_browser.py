@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from dgops.db import session_scope
 from dgops.responses import get_response, return_response
 from tests.web.conftest import PASSWORD, PDF, PNG, World
 
@@ -168,7 +167,7 @@ def test_should_answer_upload_save_return_submit_and_resubmit(
     page.wait_for_url(re.compile(r".*msg=submitted"))
     expect(page.locator(".badge")).to_have_text("ส่งแล้ว รอตรวจสอบ")
 
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         resp = get_response(s, world.cycle_id, a.agency_id)
         return_response(
             s,
@@ -188,7 +187,7 @@ def test_should_answer_upload_save_return_submit_and_resubmit(
     page.wait_for_url(re.compile(r".*msg=submitted"))
     expect(page.locator(".badge")).to_have_text("ส่งแล้ว รอตรวจสอบ")
     ctx.close()
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         resp = get_response(s, world.cycle_id, a.agency_id)
         assert str(resp.status.value) == "submitted"
         assert resp.submitted_by == a.username

@@ -14,7 +14,6 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select
 from starlette.routing import Mount
 
-from dgops.db import session_scope
 from dgops.responses import EvidenceFile, answers_of, get_response
 from dgops.web.models import WebSession
 from tests.web.conftest import PDF, TestClient, World, csrf_of, survey_csrf
@@ -92,7 +91,7 @@ def _seed_a(c: TestClient) -> int:
 
 
 def _answers(world: World, key: str) -> dict[str, object]:
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         return answers_of(s, get_response(s, world.cycle_id, world.agencies[key].agency_id))
 
 
@@ -135,7 +134,7 @@ def test_should_not_delete_or_change_another_agencys_data(
         data={"csrf_token": token, "_q": ["PLAN"], "PLAN": "none", "agency_id": "1"},
         files={"file:PLAN_FILE": ("b.pdf", PDF, "application/pdf")},
     )
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         file = s.get(EvidenceFile, eid)
         assert file is not None
         assert file.deleted_at is None
@@ -170,7 +169,7 @@ def test_should_submit_only_own_response(clients: dict[str, TestClient], world: 
     token = survey_csrf(clients["B"])
     r = clients["B"].post("/survey/submit", data={"csrf_token": token, "agency_id": "1"})
     assert r.status_code == 422  # B's own response is incomplete
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         statuses = {
             key: str(get_response(s, world.cycle_id, world.agencies[key].agency_id).status.value)
             for key in "AB"
@@ -184,7 +183,7 @@ def test_should_end_only_own_session_on_logout(
     token = survey_csrf(clients["B"])
     clients["B"].post("/logout", data={"csrf_token": token})
     assert clients["A"].get("/survey").status_code == 200
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         live = [w for w in s.scalars(select(WebSession)) if w.revoked_at is None]
         assert len(live) == 1
 
@@ -229,7 +228,7 @@ def test_should_redirect_home_without_touching_any_response(app: FastAPI, world:
     with TestClient(app) as c:
         assert c.get("/", follow_redirects=False).headers["location"] == "/login"
         assert c.get("/healthz").json() == {"status": "ok"}
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         assert s.scalars(select(EvidenceFile)).first() is None
 
 

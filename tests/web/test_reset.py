@@ -10,7 +10,6 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from dgops.db import session_scope
 from dgops.mail import MailConfig, MailMessage
 from dgops.registry.models import Contact, ContactRole
 from dgops.settings import PROJECT_ROOT
@@ -42,7 +41,7 @@ def _mail_config(url: str) -> MailConfig:
 
 
 def _add_contact(world: World, key: str) -> None:
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         s.add(
             Contact(
                 agency_id=world.agencies[key].agency_id,
@@ -97,7 +96,7 @@ def test_should_email_a_new_code_that_replaces_the_password(
             password="รหัสผ่านใหม่หลังตั้งใหม่-01",
         )
         assert 'value="7"' in c.get("/survey/pillar/P2").text
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         rounds = list(
             s.scalars(select(MailMessage.round).where(MailMessage.kind == "password_reset"))
         )
@@ -118,7 +117,7 @@ def test_should_use_a_new_mail_round_for_each_reset(world: World, tmp_path: Path
                 policy=world.policy,
             )
         assert len(sink.received()) == 2
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         rounds = sorted(s.scalars(select(MailMessage.round)))
     assert rounds == [1, 2]
 

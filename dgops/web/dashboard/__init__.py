@@ -4,7 +4,7 @@ fix, filters by group and an XLSX export of every table. See docs/dashboard.md.
 
 ``create_dashboard_router(sessions=..., viewer=..., templates_dir=...)`` is mounted by
 ``dgops web`` (behind managers' sign-in, :func:`install_manager_auth`) and by the Airflow plugin
-(behind Airflow's authentication). The figures come from ``dgops.tracking`` (:class:`Tracking`).
+(behind Airflow's authentication). The figures come from ``dgops.fieldwork`` (:class:`Tracking`).
 """
 
 from __future__ import annotations

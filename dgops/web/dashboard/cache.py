@@ -56,9 +56,10 @@ def _policy_stamp() -> tuple[Any, ...]:
 def data_fingerprint(session: Session) -> Hashable:
     """Counts and newest change markers of the tables the dashboard's figures come from."""
     try:
-        row = session.execute(text(_SQL)).one()
+        # A savepoint: on PostgreSQL a failed statement would spoil the caller's transaction.
+        with session.begin_nested():
+            row = session.execute(text(_SQL)).one()
     except DBAPIError:
-        session.rollback()
         return object()  # a table is missing: never reuse anything
     return (tuple(str(v) for v in row), _policy_stamp())
 

@@ -24,10 +24,12 @@ from sqlalchemy.orm import Session
 
 from dgops.cycles.models import SurveyCycle
 from dgops.registry.models import Agency, CycleAgency
+from dgops.templating import environment
+from dgops.thai import local_date
 from dgops.web.dashboard.cache import FreshCache, data_fingerprint
 from dgops.web.dashboard.source import LiveTracking, ProjectionLike, Tracking
 from dgops.web.dashboard.views import (
-    _ENUMS,
+    ENUMS,
     GROUP_FIELDS,
     TABLES,
     ChartFrame,
@@ -38,15 +40,14 @@ from dgops.web.dashboard.views import (
     cell,
     group_table,
     nonresponder_table,
-    short_date,
     trend_svg,
     value_label,
 )
 from dgops.web.dashboard.xlsx import table_xlsx
+from dgops.web.portal import font_dir
 
 Clock = Callable[[], dt.datetime]
 SessionFactory = Callable[[], AbstractContextManager[Session]]
-BANGKOK = dt.timezone(dt.timedelta(hours=7), "Asia/Bangkok")
 ASSETS_DIR = ("static", "dashboard")
 _ASSET_TYPES = {".css": "text/css; charset=utf-8", ".ttf": "font/ttf", ".svg": "image/svg+xml"}
 _FONTS = ("Sarabun-Regular.ttf", "Sarabun-Bold.ttf")
@@ -66,25 +67,11 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _font_dir() -> Path | None:
-    try:
-        import fontpkg_sarabun
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    return Path(fontpkg_sarabun.ROOT) / "files"
-
-
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja environment of the dashboard templates (``templates/web``)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir / "web")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+def dashboard_environment(templates_dir: Path) -> jinja2.Environment:
+    """The shared environment of ``templates/web`` (the portal's too) with the dashboard's
+    ``cell`` filter and ``GROUP_FIELDS``; ``short_date`` is one of dgops' Thai filters."""
+    env = environment(templates_dir / "web")
     env.filters["cell"] = cell
-    env.filters["short_date"] = short_date
     env.globals["GROUP_FIELDS"] = GROUP_FIELDS
     return env
 
@@ -120,7 +107,7 @@ def agency_codes(session: Session, cycle_id: int, filters: Mapping[str, str]) ->
         .where(CycleAgency.cycle_id == cycle_id)
     )
     for name, value in filters.items():
-        enum = _ENUMS.get(name)
+        enum = ENUMS.get(name)
         if enum is not None:
             try:
                 q = q.where(getattr(Agency, name) == enum(value))
@@ -147,20 +134,20 @@ def create_dashboard_router(
 
     ``sessions`` opens a read-only database session; ``viewer`` is a FastAPI dependency that
     returns a :class:`Viewer` or refuses the request (sign-in in ``dgops web``, Airflow's
-    ``requires_authenticated()`` in the plugin); ``tracking`` defaults to ``dgops.tracking``.
+    ``requires_authenticated()`` in the plugin); ``tracking`` defaults to ``dgops.fieldwork``.
     The page's figures are cached under the database's ``fingerprint`` (read on every request),
     so an unchanged database is served from memory and any change is seen at once.
     """
     source: Tracking = tracking or LiveTracking()
     memo = cache or FreshCache()
     now = clock or _utcnow
-    env = make_environment(templates_dir)
+    env = dashboard_environment(templates_dir)
     assets = templates_dir / "web" / Path(*ASSETS_DIR)
     router = APIRouter(prefix="/dashboard")
     who_dep = Depends(viewer)
 
     def today() -> dt.date:
-        return now().astimezone(BANGKOK).date()
+        return local_date(now())
 
     def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = env.get_template(name).render(**context)
@@ -283,7 +270,7 @@ def create_dashboard_router(
 
     @router.get("/assets/{name}")
     def asset(name: str, who: Viewer = who_dep) -> Response:
-        folder = _font_dir() if name in _FONTS else assets
+        folder = font_dir() if name in _FONTS else assets
         path = (folder / name) if folder is not None else None
         allowed = name in _FONTS or (path is not None and path.parent == assets)
         if path is None or not allowed or "/" in name or not path.is_file():

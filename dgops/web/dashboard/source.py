@@ -1,7 +1,7 @@
-"""Where the dashboard's figures come from: the ``dgops.tracking`` API, behind a protocol.
+"""Where the dashboard's figures come from: the ``dgops.fieldwork`` API, behind a protocol.
 
 The router only calls the methods of :class:`Tracking`; ``LiveTracking`` forwards them to
-``dgops.tracking`` and ``dgops.mail.list_corrections``; tests inject a fake with the same shape.
+``dgops.fieldwork`` and ``dgops.mail.list_corrections``; tests inject a fake with the same shape.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ Filters = Mapping[str, str] | None
 
 
 class ProjectionLike(Protocol):
-    """What the dashboard reads from ``dgops.tracking.Projection``."""
+    """What the dashboard reads from ``dgops.fieldwork.Projection``."""
 
     @property
     def rate_now(self) -> float: ...
@@ -77,7 +77,7 @@ class Tracking(Protocol):
 
 
 class LiveTracking:
-    """The real tracking API (``dgops.tracking``), imported on first use."""
+    """The real tracking API (``dgops.fieldwork``), imported on first use."""
 
     def __init__(self) -> None:
         self._module: Any = None

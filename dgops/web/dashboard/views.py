@@ -13,8 +13,9 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
+from dgops.registry import LEVEL_LABELS_TH, MISSION_LABELS_TH, TYPE_LABELS_TH
 from dgops.registry.models import AgencyLevel, AgencyType, Mission
-from dgops.registry.reference import LEVEL_LABELS_TH, MISSION_LABELS_TH, TYPE_LABELS_TH
+from dgops.thai import short_date
 from dgops.web.dashboard.source import ProjectionLike
 from dgops.web.views import STATUS_TH
 
@@ -48,11 +49,12 @@ EVENT_TH = {
 }
 TABLES = ("groups", "behind", "nonresponders", "bounced")
 MAX_FILTER_LENGTH = 200
-_ENUMS: dict[str, type[AgencyLevel] | type[AgencyType] | type[Mission]] = {
+ENUMS: dict[str, type[AgencyLevel] | type[AgencyType] | type[Mission]] = {
     "level": AgencyLevel,
     "agency_type": AgencyType,
     "mission": Mission,
 }
+"""The group fields whose values are enums (a filter value is checked against the enum)."""
 
 
 def value_label(field_name: str, value: Any) -> str:
@@ -277,20 +279,6 @@ def bounced_table(lines: Sequence[Any], codes: set[str] | None, *, limit: int | 
 
 
 # -- formatting --------------------------------------------------------------------------------
-
-_BANGKOK = dt.timezone(dt.timedelta(hours=7), "Asia/Bangkok")
-
-
-def short_date(value: dt.date | dt.datetime) -> str:
-    """``3 ส.ค. 66`` (Buddhist era; datetimes in Bangkok time)."""
-    from pythainlp.util import thai_strftime
-
-    if isinstance(value, dt.datetime):
-        local = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-        value = local.astimezone(_BANGKOK)
-    else:
-        value = dt.datetime(value.year, value.month, value.day)
-    return str(thai_strftime(value, "%-d %b %y"))
 
 
 def cell(value: Any, kind: str) -> str:

@@ -1,5 +1,5 @@
 """The dashboard on the portal's test world, with a fake tracking API injected (the frames have
-the columns of the binding ``dgops.tracking`` API) and one manager account."""
+the columns of the binding ``dgops.fieldwork`` API) and one manager account."""
 
 from __future__ import annotations
 
@@ -235,7 +235,7 @@ def dash_app(world: World, tracking: FakeTracking) -> FastAPI:
     world.clock.now = dt.datetime(2023, 8, 14, 3, 0, tzinfo=dt.UTC)
     return create_app(
         world.settings,
-        engine=world.engine,
+        db=world.db,
         clock=world.clock,
         policy=world.policy,
         config=WebConfig(),

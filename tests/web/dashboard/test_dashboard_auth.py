@@ -7,7 +7,6 @@ import re
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from dgops.db import session_scope
 from dgops.web.models import WebSession
 from tests.web.conftest import TestClient, World, activate
 from tests.web.dashboard.conftest import sign_in_manager
@@ -25,7 +24,7 @@ def test_should_sign_in_a_manager_with_a_scoped_session_cookie(
         assert "Path=/dashboard" in cookie
         assert "HttpOnly" in cookie
         assert c.get("/dashboard/").status_code == 200
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         rows = list(s.scalars(select(WebSession)))
         assert [(w.role, w.account_id) for w in rows] == [("manager", None)]
         token = cookie.split("dgops_manager=", 1)[1].split(";", 1)[0]

@@ -20,7 +20,7 @@ import uvicorn
 from openpyxl import load_workbook
 
 from bench.bench_dashboard import build_database, today
-from dgops.db import make_engine
+from dgops.db import Database, make_engine
 from dgops.settings import PROJECT_ROOT, Settings
 from dgops.web import WebConfig, create_app
 from tests.web.dashboard.conftest import CHEAP_HASHER, MANAGER, MANAGER_PASSWORD
@@ -40,7 +40,7 @@ def server_10k(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     moment = dt.datetime.combine(today(), dt.time(3, 0), tzinfo=dt.UTC)
     app = create_app(
         Settings(var_dir=var_dir, home=PROJECT_ROOT),
-        engine=engine,
+        db=Database(engine),
         clock=lambda: moment,
         config=WebConfig(),
         managers={MANAGER: CHEAP_HASHER.hash(MANAGER_PASSWORD)},

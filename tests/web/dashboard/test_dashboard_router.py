@@ -8,7 +8,6 @@ import re
 from fastapi import FastAPI
 from openpyxl import load_workbook
 
-from dgops.db import session_scope
 from dgops.responses import get_response
 from dgops.responses.models import ResponseStatus
 from tests.web.conftest import TestClient, World
@@ -139,7 +138,7 @@ def test_should_reuse_figures_until_the_database_changes(
     manager.get("/dashboard/")
     manager.get("/dashboard/?page=2")  # same figures, another page of them
     assert computed() == 1
-    with session_scope(world.engine) as s:
+    with world.db.begin() as s:
         response = get_response(s, world.cycle_id, world.agencies["A"].agency_id)
         response.status = ResponseStatus.SUBMITTED
     manager.get("/dashboard/")
