@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from dgops.registry.columns import ALL_COLUMNS, column_letter, match_header
+from dgops.registry.columns import ALL_COLUMNS, match_header
+from dgops.tabular import column_letter
 from dgops.registry.records import CONTACT_FIELDS, SHEET_ROLES
 
 
