@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.cycles import get_cycle
+from dgops.db import Database
 from dgops.framework import Framework, load_framework
 from dgops.registry.models import Agency
 from dgops.responses._guards import GUARD_MESSAGES
@@ -353,19 +354,17 @@ def _drop_hidden(parsed: ParsedFile, fw: Framework) -> None:
         del parsed.answers[qid]
 
 
-@contextmanager
-def _unit(session: Session, commit: bool) -> Iterator[None]:
-    # One file = one transaction (commit=True) or one savepoint of the caller's transaction.
-    if commit:
-        try:
-            yield
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-    else:
-        with session.begin_nested():
-            yield
+def _units(target: Session | Database) -> Callable[[], AbstractContextManager[Session]]:
+    # One file = one transaction of the database, or one savepoint of the caller's session.
+    if isinstance(target, Database):
+        return target.begin
+
+    @contextmanager
+    def savepoint() -> Iterator[Session]:
+        with target.begin_nested():
+            yield target
+
+    return savepoint
 
 
 class _FileFailed(Exception):
@@ -373,7 +372,7 @@ class _FileFailed(Exception):
 
 
 def import_xlsx(
-    session: Session,
+    target: Session | Database,
     path_or_folder: str | Path,
     *,
     cycle_year: int,
@@ -383,7 +382,6 @@ def import_xlsx(
     draft: bool = False,
     framework: Framework | None = None,
     limits: ReadLimits | None = None,
-    commit: bool = True,
     on_file: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
     """Import one questionnaire or every one in a folder for cycle ``cycle_year``.
@@ -391,10 +389,12 @@ def import_xlsx(
     All-or-nothing per file: a file with any error writes nothing. A good file's answers are
     saved and the response submitted (``draft``: left in progress) with ``channel``; required
     evidence is not demanded (it arrives separately). ``agency_code`` (single-file imports)
-    is the agency the operator expects the file to belong to. ``commit=True`` commits after
-    each file (each file its own transaction); ``commit=False`` leaves committing to the
-    caller and uses a savepoint per file. ``on_file`` is called after each file."""
-    cycle = get_cycle(session, cycle_year)
+    is the agency the operator expects the file to belong to. With a :class:`Database` each
+    file is its own transaction (``db.begin()``); with a ``Session`` everything happens in the
+    caller's transaction, a savepoint per file. ``on_file`` is called after each file."""
+    unit = _units(target)
+    with unit() as session:
+        cycle = get_cycle(session, cycle_year)
     fw = framework or load_framework(cycle.framework_version)
     layout = build_layout(fw)
     report = ImportReport()
@@ -407,7 +407,7 @@ def import_xlsx(
             file_report.errors = list(parsed.errors)
         else:
             try:
-                with _unit(session, commit):
+                with unit() as session:
                     _store(session, parsed, file_report, cycle.id, fw, actor, channel, draft)
             except _FileFailed:
                 pass
