@@ -32,7 +32,11 @@ class ReadLimits:
 
 
 def looks_like_text(head: bytes) -> bool:
-    """Whether the first bytes of a file read as text (UTF-8, UTF-16 with BOM, or TIS-620)."""
+    """Whether the first bytes of a file read as text (UTF-8 or TIS-620).
+
+    NUL bytes are let through after a UTF-16 BOM, but the UTF-8 and TIS-620 decodings then
+    still fail, so UTF-16 text counts as binary here (kept as the registry has always done).
+    """
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     try:
