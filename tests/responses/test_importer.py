@@ -261,3 +261,17 @@ def test_should_write_nothing_from_a_wide_file_with_errors(world: World, mini: F
     found = {(e.row, e.column, e.question_id, e.code) for e in report.errors}
     assert found == {(2, "C", "Q_BUDGET", "out_of_range"), (2, "D", "Q_CHANNELS", "not_an_option")}
     _nothing_written(world)
+
+
+def test_should_read_a_wide_csv_in_utf16_like_the_registry(
+    world: World, mini: Framework, tmp_path: Path
+) -> None:
+    from dgops.responses.wide import import_wide
+
+    path = tmp_path / "good-utf16.csv"
+    path.write_bytes((WIDE / "good.csv").read_text("utf-8-sig").encode("utf-16"))
+    report = import_wide(
+        world.session, path, WIDE / "mapping.yaml", cycle_year=2566, actor="op", framework=mini
+    )
+    assert report.errors == []
+    assert [(w.code, w.row, w.column) for w in report.warnings] == [("formula_text", 3, "G")]
