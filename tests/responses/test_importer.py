@@ -209,7 +209,7 @@ def test_should_round_trip_demo_answers_of_the_2566_framework(tmp_path: Path) ->
         index=[1, 2, 3, 4],
     )
     for aid, row in generate_responses(fw, agencies, seed=5).iterrows():
-        answers = {k: v for k, v in row.items() if not is_missing(v)}
+        answers = {str(k): v for k, v in row.items() if not is_missing(v)}
         path = tmp_path / f"{aid}.xlsx"
         path.write_bytes(build_template(fw, _Agency(f"D{aid:04d}"), 2566, answers=answers))
         parsed = read_questionnaire(path, fw)
