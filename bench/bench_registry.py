@@ -63,12 +63,13 @@ def _records(n: int = 10_000) -> list[AgencyRecord]:
 def _child(xlsx: str, db: str, mode: str) -> None:
     """In the subprocess: import (or only read) ``xlsx``; print JSON figures."""
     from dgops.cycles import create_cycle, list_cycles
-    from dgops.db import make_engine, session_scope, upgrade
+    from dgops.db import Database, make_engine, upgrade
     from dgops.registry import import_registry, read_registry
 
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
-    with session_scope(engine) as s:
+    database = Database(engine)
+    with database.begin() as s:
         if mode == "import" and not list_cycles(s):
             create_cycle(
                 s,
@@ -86,7 +87,7 @@ def _child(xlsx: str, db: str, mode: str) -> None:
         assert result.ok, result.errors[:3]
         summary = ""
     else:
-        with session_scope(engine) as s:
+        with database.begin() as s:
             report = import_registry(s, xlsx, cycle_year=2566, actor="bench")
         rows = len(report.added) + len(report.changed) + len(report.unchanged)
         summary = report.summary()

@@ -46,7 +46,7 @@ def _write_chunk(args: tuple[str, list[int], int]) -> int:
 
     for aid, row in answers.iterrows():
         code = CODE.format(aid)
-        data = {k: v for k, v in row.items() if not is_missing(v)}
+        data = {str(k): v for k, v in row.items() if not is_missing(v)}
         path = Path(folder) / template_filename(code, 2566)
         path.write_bytes(build_template(fw, _Agency(code), 2566, answers=data))
     return len(ids)
@@ -57,7 +57,7 @@ def _child(folder: str, db: str, n: int) -> None:
     from sqlalchemy.orm import Session
 
     from dgops.cycles import create_cycle
-    from dgops.db import make_engine, upgrade
+    from dgops.db import Database, make_engine, upgrade
     from dgops.registry.models import Agency, AgencyLevel
     from dgops.responses import import_xlsx
 
@@ -77,8 +77,7 @@ def _child(folder: str, db: str, n: int) -> None:
         )
         s.commit()
     start = time.perf_counter()
-    with Session(engine) as s:
-        report = import_xlsx(s, folder, cycle_year=2566, actor="bench", draft=True)
+    report = import_xlsx(Database(engine), folder, cycle_year=2566, actor="bench", draft=True)
     seconds = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out: dict[str, Any] = {

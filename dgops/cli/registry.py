@@ -10,12 +10,10 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from dgops.cli._common import actor, console, engine, err_console, fail, progress
+from dgops.cli._common import actor, console, database, err_console, fail, progress
 from dgops.cycles import CycleError, get_cycle
-from dgops.db import session_scope
 from dgops.registry import (
     ImportReport,
-    ReadLimits,
     RegistryError,
     RegistryIssue,
     Severity,
@@ -25,6 +23,7 @@ from dgops.registry import (
 )
 from dgops.registry import reference as ref
 from dgops.registry.models import Agency, AgencyLevel, CycleAgency
+from dgops.tabular import ReadLimits
 
 app = typer.Typer(
     help="The agency registry (ทะเบียนหน่วยงาน): import, export and show.",
@@ -87,7 +86,7 @@ def import_cmd(
     """
     limits = ReadLimits(max_bytes=max_mb * 2**20)
     try:
-        with session_scope(engine()) as session, progress("reading", None) as bar:
+        with database() as db, db.begin() as session, progress("reading", None) as bar:
             task = bar.task_ids[0]
             report = import_registry(
                 session,
@@ -123,7 +122,7 @@ def export_cmd(
 ) -> None:
     """Export the registry for operators to edit; it imports back unchanged."""
     try:
-        with session_scope(engine()) as session:
+        with database() as db, db.begin() as session:
             count = export_registry(
                 session, file, cycle_year=cycle, headers="en" if english_headers else "th"
             )
@@ -141,7 +140,7 @@ def show_cmd(
 ) -> None:
     """Counts by level, type, mission and province, and a table of agencies (or one agency)."""
     try:
-        with session_scope(engine()) as session:
+        with database() as db, db.begin() as session:
             records = load_records(session, cycle_year=cycle)
             enrolled = None
             if cycle is not None:

@@ -10,10 +10,9 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dgops.cli._common import actor, console, engine, fail, progress
+from dgops.cli._common import actor, console, database, fail, progress
 from dgops.cycles import CycleError, get_cycle
 from dgops.cycles.models import SurveyCycle
-from dgops.db import session_scope
 from dgops.framework import Framework, load_framework
 from dgops.registry.models import Agency, CycleAgency
 from dgops.responses import (
@@ -35,6 +34,7 @@ from dgops.responses import (
     verify_response,
 )
 from dgops.responses.models import Response
+from dgops.tabular import ReadLimits
 
 app = typer.Typer(
     help="Responses (แบบสำรวจที่หน่วยงานตอบ): offline XLSX questionnaires, import, show, return.",
@@ -73,7 +73,7 @@ def template_cmd(
     """Write the offline questionnaire (XLSX) of one agency, or of every agency (--all)."""
     if bool(agency) == all_:
         fail("give either --agency CODE or --all")
-    with session_scope(engine()) as session:
+    with database() as db, db.begin() as session:
         cyc, fw = _cycle(session, cycle)
         if agency:
             agencies = [_agency(session, agency)]
@@ -150,14 +150,12 @@ def import_cmd(
     max_mb: int = typer.Option(20, help="Largest file accepted, in MB."),
 ) -> None:
     """Import offline questionnaires: each file all-or-nothing, in its own transaction."""
-    from dgops.registry import ReadLimits
-
     limits = ReadLimits(max_bytes=max_mb * 2**20)
     if not path.exists():
         fail(f"{path} does not exist")
-    eng = engine()
+    db = database()
     if mapping is not None:
-        with session_scope(eng) as session:
+        with db, db.begin() as session:
             try:
                 report = import_wide(
                     session,
@@ -175,14 +173,14 @@ def import_cmd(
     from dgops.responses.importer import list_files
 
     total = len(list_files(path))
-    with Session(eng) as session, progress("import", total=total) as bar:
+    with db, progress("import", total=total) as bar:
 
         def tick(_: FileReport) -> None:
             bar.advance(bar.task_ids[0])
 
         try:
             report = import_xlsx(
-                session,
+                db,
                 path,
                 cycle_year=cycle,
                 actor=actor(),
@@ -203,7 +201,7 @@ def show_cmd(
     agency: str = typer.Option(..., "--agency", help="Agency code, e.g. D0001."),
 ) -> None:
     """Status, progress, answers by pillar, comments and transitions of one response."""
-    with session_scope(engine()) as session:
+    with database() as db, db.begin() as session:
         cyc, fw = _cycle(session, cycle)
         a = _agency(session, agency)
         try:
@@ -259,7 +257,7 @@ def return_cmd(
     question: str | None = typer.Option(None, "--question", help="The question it is about."),
 ) -> None:
     """Send a submitted or verified response back to the agency with a comment."""
-    with session_scope(engine()) as session:
+    with database() as db, db.begin() as session:
         cyc, fw = _cycle(session, cycle)
         if question is not None and question not in fw.question_ids:
             fail(f"unknown question {question}")
@@ -279,7 +277,7 @@ def verify_cmd(
     reason: str = typer.Option("", "--reason", help="Note for the record."),
 ) -> None:
     """Mark a submitted response as verified."""
-    with session_scope(engine()) as session:
+    with database() as db, db.begin() as session:
         cyc, _ = _cycle(session, cycle)
         a = _agency(session, agency)
         try:

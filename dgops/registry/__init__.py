@@ -4,9 +4,9 @@ Typical use::
 
     result = read_registry("registry.xlsx")          # never raises on bad input
     for issue in result.issues: print(issue.format())
-    with session_scope(engine) as session:
+    with db.begin() as session:
         report = import_registry(session, "registry.xlsx", cycle_year=2566, actor="somchai")
-    export_registry(session, "registry-2566.xlsx", cycle_year=2566)
+        export_registry(session, "registry-2566.xlsx", cycle_year=2566)
 
 Decisions worth knowing (issue codes in ``messages.py``):
 
@@ -38,10 +38,17 @@ from dgops.registry.importer import (
     load_records,
 )
 from dgops.registry.issues import RegistryError, RegistryIssue, Severity
-from dgops.registry.reader import ReadLimits, ReadResult, read_records, read_registry
+from dgops.registry.reader import read_records, read_registry
 from dgops.registry.records import AgencyRecord, ContactRecord
-from dgops.registry.reference import LEVEL_LABELS_TH, MISSION_LABELS_TH, TYPE_LABELS_TH
+from dgops.registry.reference import (
+    LEVEL_LABELS_TH,
+    MISSION_LABELS_TH,
+    TYPE_LABELS_TH,
+    check_references,
+)
+from dgops.registry.result import ReadResult
 from dgops.registry.writer import write_registry_csv, write_registry_xlsx
+from dgops.tabular import ReadLimits
 
 __all__ = [
     "LEVEL_LABELS_TH",
@@ -56,6 +63,7 @@ __all__ = [
     "RegistryError",
     "RegistryIssue",
     "Severity",
+    "check_references",
     "export_registry",
     "import_registry",
     "load_records",

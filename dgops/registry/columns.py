@@ -97,13 +97,3 @@ HEADER_INDEX: dict[str, str] = _build_index()
 def match_header(text: str) -> str | None:
     """The canonical field a header names, or None if it is not a registry column."""
     return HEADER_INDEX.get(header_key(text))
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters

@@ -34,10 +34,13 @@ from dgops.registry.models import (
     CycleAgency,
     Mission,
 )
-from dgops.registry.reader import ReadLimits, ReadResult, check_references, read_records
+from dgops.registry.reader import read_records
 from dgops.registry.reader import read_registry as _read_registry
 from dgops.registry.records import CONTACT_FIELDS, SHEET_ROLES, AgencyRecord, ContactRecord
+from dgops.registry.reference import check_references
+from dgops.registry.result import ReadResult
 from dgops.registry.writer import HeaderStyle, write_registry_csv, write_registry_xlsx
+from dgops.tabular import ReadLimits
 
 AGENCY_FIELDS: tuple[str, ...] = (
     "name_th",

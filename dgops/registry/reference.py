@@ -1,11 +1,16 @@
-"""Reference lists of the registry: levels, types, missions, ministries, provinces, offices.
+"""Reference lists of the registry (levels, types, missions, ministries, provinces, offices),
+and the check of references between agencies (:func:`check_references`: parent codes).
 
 Thai labels are what operators type and see in spreadsheets; the codes are what is stored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from dgops.registry.issues import RegistryIssue, Severity
 from dgops.registry.models import AgencyLevel, AgencyType, ContactRole, Mission
+from dgops.registry.result import ReadResult
 
 LEVEL_LABELS_TH: dict[AgencyLevel, str] = {
     AgencyLevel.DEPARTMENT: "หน่วยงานระดับกรมหรือเทียบเท่า",
@@ -172,3 +177,67 @@ PROVINCIAL_OFFICES: tuple[tuple[str, str], ...] = (
 assert len(PROVINCES) == 76, len(PROVINCES)
 assert len(PROVINCIAL_OFFICES) == 19
 assert len(set(MINISTRIES)) == len(MINISTRIES) == 21
+
+
+def check_references(
+    result: ReadResult, existing_parents: Mapping[str, str | None]
+) -> list[RegistryIssue]:
+    """Check the parent codes of a read registry against itself and the database.
+
+    Parent codes must name an agency in the file or in ``existing_parents`` (code → parent
+    code of agencies already in the database), and parents must not form a cycle."""
+    issues: list[RegistryIssue] = []
+    in_file = {r.code: i for i, r in enumerate(result.records)}
+    parent_of: dict[str, str | None] = dict(existing_parents)
+    parent_of.update({r.code: r.parent_code for r in result.records})
+    for i, record in enumerate(result.records):
+        parent = record.parent_code
+        if parent is None:
+            continue
+        if parent == record.code:
+            issues.append(result.issue("parent.self", index=i, field="parent_code", value=parent))
+        elif parent not in in_file and parent not in existing_parents:
+            issues.append(
+                result.issue("parent.unknown", index=i, field="parent_code", value=parent)
+            )
+        elif parent not in in_file:
+            issues.append(
+                result.issue(
+                    "parent.outside_file",
+                    index=i,
+                    field="parent_code",
+                    value=parent,
+                    severity=Severity.WARNING,
+                )
+            )
+        elif not result.records[in_file[parent]].active and record.active:
+            issues.append(
+                result.issue(
+                    "parent.inactive",
+                    index=i,
+                    field="parent_code",
+                    value=parent,
+                    severity=Severity.WARNING,
+                )
+            )
+    # Cycles: walk up from every agency in the file; a walk that meets itself is a cycle.
+    reported: set[str] = set()
+    for i, record in enumerate(result.records):
+        seen: list[str] = []
+        code: str | None = record.code
+        while code is not None and code not in seen and len(seen) <= len(parent_of):
+            seen.append(code)
+            code = parent_of.get(code)
+        if code == record.code and record.parent_code != record.code:
+            loop = seen
+            if not reported.intersection(loop):
+                reported.update(loop)
+                issues.append(
+                    result.issue(
+                        "parent.cycle",
+                        index=i,
+                        field="parent_code",
+                        chain=" → ".join([*loop, record.code]),
+                    )
+                )
+    return issues

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.cycles import get_cycle
+from dgops.db import Database
 from dgops.framework import Framework, load_framework
 from dgops.registry.models import Agency
-from dgops.responses._guards import GUARD_MESSAGES, ReadLimits, workbook_problem
+from dgops.responses._guards import GUARD_MESSAGES
 from dgops.responses.domain import AnswerValueError, looks_like_formula, parse_answer
 from dgops.responses.errors import IncompleteError, ResponseError
 from dgops.responses.layout import (
@@ -43,6 +43,7 @@ from dgops.responses.report import FileReport, ImportProblem, ImportReport
 from dgops.responses.service import get_response, save_answers, submit
 from dgops.responses.template import QUESTIONNAIRE_SHEET, SIGNATURE_SHEET
 from dgops.scoring import ISSUE_REASONS
+from dgops.tabular import Cell, ReadLimits, TableError, Workbook, workbook_problem
 
 __all__ = ["ParsedFile", "import_xlsx", "list_files", "read_questionnaire"]
 
@@ -89,17 +90,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _cell_value(cell: Any) -> Any:
-    # What the person saw: a number formatted as a percentage (0.85 shown as 85%) is 85.
-    value = cell.value
-    fmt = getattr(cell, "number_format", "") or ""
-    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in fmt:
-        return round(value * 100, 10)
-    return value
-
-
-def _read_signature(wb: Any, parsed: ParsedFile) -> dict[str, str] | None:
-    if SIGNATURE_SHEET not in wb.sheetnames:
+def _read_signature(wb: Workbook, parsed: ParsedFile) -> dict[str, str] | None:
+    if SIGNATURE_SHEET not in wb.sheet_names:
         parsed.error(
             "not_template",
             "ไม่ใช่ไฟล์แบบสำรวจที่ระบบสร้าง (ไม่พบลายมือชื่อไฟล์) ให้ใช้ไฟล์ที่ได้รับจาก สพร.",
@@ -107,9 +99,9 @@ def _read_signature(wb: Any, parsed: ParsedFile) -> dict[str, str] | None:
         )
         return None
     values: dict[str, str] = {}
-    for row in wb[SIGNATURE_SHEET].iter_rows(min_row=1, max_row=20, max_col=2, values_only=True):
-        if row and row[0] is not None:
-            values[str(row[0])] = _text(row[1] if len(row) > 1 else None)
+    for _, row in wb.cells(SIGNATURE_SHEET, min_row=1, max_row=20, max_col=2):
+        if row and row[0].value is not None:
+            values[str(row[0].value)] = _text(row[1].value if len(row) > 1 else None)
     if values.get("format") != FORMAT:
         parsed.error(
             "not_template",
@@ -138,18 +130,16 @@ def read_questionnaire(
         parsed.error(code, th, en, value=detail or None)
         return parsed
     try:
-        wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:  # openpyxl raises many types on damaged files
-        parsed.error("not_workbook", "เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหาย", f"cannot open: {exc}")
+        wb = Workbook.open(path, cells=True)
+    except TableError as exc:
+        parsed.error("not_workbook", "เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหาย", f"cannot open: {exc.detail}")
         return parsed
-    try:
+    with wb:
         _read(wb, parsed, framework, layout or build_layout(framework))
-    finally:
-        wb.close()
     return parsed
 
 
-def _read(wb: Any, parsed: ParsedFile, fw: Framework, layout: list[LayoutRow]) -> None:
+def _read(wb: Workbook, parsed: ParsedFile, fw: Framework, layout: list[LayoutRow]) -> None:
     sig = _read_signature(wb, parsed)
     if sig is None:
         return
@@ -180,25 +170,23 @@ def _read(wb: Any, parsed: ParsedFile, fw: Framework, layout: list[LayoutRow]) -
             sheet=SIGNATURE_SHEET,
         )
         return
-    if QUESTIONNAIRE_SHEET not in wb.sheetnames:
+    if QUESTIONNAIRE_SHEET not in wb.sheet_names:
         parsed.error(
             "structure",
             f"ไม่พบแผ่นงาน “{QUESTIONNAIRE_SHEET}”",
             f"sheet {QUESTIONNAIRE_SHEET!r} is missing",
         )
         return
-    ws = wb[QUESTIONNAIRE_SHEET]
     header: dict[int, Any] = {}
-    body: dict[int, tuple[Any, ...]] = {}
+    body: dict[int, tuple[Cell, ...]] = {}
     last = layout[-1].row if layout else FIRST_ROW
     # Columns A-D only (keys, header values, answers): E/F hold long help texts that cost
-    # parse time and carry nothing to import. Read-only rows come in order from row 1,
-    # padded with empty cells (which carry no row number), so the position is counted.
-    for number, cells in enumerate(ws.iter_rows(min_row=1, max_col=4), start=1):
+    # parse time and carry nothing to import.
+    for number, cells in wb.cells(QUESTIONNAIRE_SHEET, max_col=4):
         if number < FIRST_ROW:
             header[number] = cells[2].value if len(cells) > 2 else None
         else:
-            body[number] = tuple(cells)
+            body[number] = cells
     sheet = QUESTIONNAIRE_SHEET
     if _text(header.get(3)) != parsed.agency_code or _text(header.get(2)) != str(parsed.cycle):
         parsed.error(
@@ -213,8 +201,8 @@ def _read(wb: Any, parsed: ParsedFile, fw: Framework, layout: list[LayoutRow]) -
     # Structure: each expected key in column A at its row, nothing after the last row.
     moved = 0
     for r in layout:
-        cells = body.get(r.row)
-        found = _text(cells[0].value) if cells else ""
+        at_row = body.get(r.row)
+        found = _text(at_row[0].value) if at_row else ""
         if found != r.key:
             moved += 1
             if moved <= 5:
@@ -245,7 +233,7 @@ def _read(wb: Any, parsed: ParsedFile, fw: Framework, layout: list[LayoutRow]) -
 
 
 def _read_answers(
-    parsed: ParsedFile, fw: Framework, layout: list[LayoutRow], body: Mapping[int, Any]
+    parsed: ParsedFile, fw: Framework, layout: list[LayoutRow], body: Mapping[int, tuple[Cell, ...]]
 ) -> None:
     sheet = QUESTIONNAIRE_SHEET
     ticks: dict[str, list[str] | None] = {}
@@ -261,7 +249,7 @@ def _read_answers(
             "column": ANSWER_COLUMN,
             "question_id": q.id,
         }
-        if getattr(cell, "data_type", None) == "f":
+        if cell.is_formula:
             parsed.error(
                 "formula",
                 f"ช่อง {ANSWER_COLUMN}{r.row} มีสูตร ({cell.value}) ให้พิมพ์ค่าคำตอบแทนสูตร",
@@ -270,7 +258,7 @@ def _read_answers(
                 **where,
             )
             continue
-        raw = _cell_value(cell)
+        raw = cell.shown  # what the person saw: 0.85 formatted as a percentage is 85
         if isinstance(raw, str):
             raw = raw.strip()
             if raw.startswith("'") and looks_like_formula(raw[1:]):
@@ -366,19 +354,17 @@ def _drop_hidden(parsed: ParsedFile, fw: Framework) -> None:
         del parsed.answers[qid]
 
 
-@contextmanager
-def _unit(session: Session, commit: bool) -> Iterator[None]:
-    # One file = one transaction (commit=True) or one savepoint of the caller's transaction.
-    if commit:
-        try:
-            yield
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-    else:
-        with session.begin_nested():
-            yield
+def _units(target: Session | Database) -> Callable[[], AbstractContextManager[Session]]:
+    # One file = one transaction of the database, or one savepoint of the caller's session.
+    if isinstance(target, Database):
+        return target.begin
+
+    @contextmanager
+    def savepoint() -> Iterator[Session]:
+        with target.begin_nested():
+            yield target
+
+    return savepoint
 
 
 class _FileFailed(Exception):
@@ -386,7 +372,7 @@ class _FileFailed(Exception):
 
 
 def import_xlsx(
-    session: Session,
+    target: Session | Database,
     path_or_folder: str | Path,
     *,
     cycle_year: int,
@@ -396,7 +382,6 @@ def import_xlsx(
     draft: bool = False,
     framework: Framework | None = None,
     limits: ReadLimits | None = None,
-    commit: bool = True,
     on_file: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
     """Import one questionnaire or every one in a folder for cycle ``cycle_year``.
@@ -404,10 +389,12 @@ def import_xlsx(
     All-or-nothing per file: a file with any error writes nothing. A good file's answers are
     saved and the response submitted (``draft``: left in progress) with ``channel``; required
     evidence is not demanded (it arrives separately). ``agency_code`` (single-file imports)
-    is the agency the operator expects the file to belong to. ``commit=True`` commits after
-    each file (each file its own transaction); ``commit=False`` leaves committing to the
-    caller and uses a savepoint per file. ``on_file`` is called after each file."""
-    cycle = get_cycle(session, cycle_year)
+    is the agency the operator expects the file to belong to. With a :class:`Database` each
+    file is its own transaction (``db.begin()``); with a ``Session`` everything happens in the
+    caller's transaction, a savepoint per file. ``on_file`` is called after each file."""
+    unit = _units(target)
+    with unit() as session:
+        cycle = get_cycle(session, cycle_year)
     fw = framework or load_framework(cycle.framework_version)
     layout = build_layout(fw)
     report = ImportReport()
@@ -420,7 +407,7 @@ def import_xlsx(
             file_report.errors = list(parsed.errors)
         else:
             try:
-                with _unit(session, commit):
+                with unit() as session:
                     _store(session, parsed, file_report, cycle.id, fw, actor, channel, draft)
             except _FileFailed:
                 pass

@@ -9,9 +9,7 @@ flagged.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,12 +22,22 @@ from sqlalchemy.orm import Session
 from dgops.cycles import get_cycle
 from dgops.framework import Framework, load_framework
 from dgops.registry.models import Agency
-from dgops.responses._guards import GUARD_MESSAGES, ReadLimits, workbook_problem
+from dgops.responses._guards import GUARD_MESSAGES
 from dgops.responses.domain import AnswerValueError, looks_like_formula, parse_answer
 from dgops.responses.errors import IncompleteError, ResponseError
 from dgops.responses.report import FileReport, ImportProblem, ImportReport
 from dgops.responses.service import UNLOCKED, get_response, save_answers, submit
 from dgops.scoring import ISSUE_REASONS
+from dgops.tabular import (
+    ReadLimits,
+    Row,
+    Table,
+    TableError,
+    column_letter,
+    is_blank,
+    read_table,
+    workbook_problem,
+)
 
 __all__ = ["WideMapping", "import_wide", "load_mapping_file"]
 
@@ -69,23 +77,25 @@ class _Row:
     answers: dict[str, Any] = field(default_factory=dict)
 
 
-def _read_table(path: Path, sheet: str | None) -> list[list[Any]]:
-    if path.suffix.lower() == ".csv":
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "cp874"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ResponseError("อ่านไฟล์ CSV ไม่ได้ (encoding)", "cannot decode the CSV")
-        return [list(r) for r in csv.reader(io.StringIO(text))]
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    name = sheet or wb.sheet_names[0]
-    return [list(r) for r in wb.get_sheet_by_name(name).to_python()]
+def _read_table(path: Path, sheet: str | None) -> Table:
+    """The file's rows (:func:`dgops.tabular.read_table`); a CSV is comma-separated and read
+    leniently (no strict quoting), in any encoding the registry accepts."""
+    csv = path.suffix.lower() == ".csv"
+    try:
+        if csv:
+            return read_table(path, delimiter=",", strict=False)
+        return read_table(path, sheet=sheet)
+    except TableError as exc:
+        if csv:
+            raise ResponseError(
+                "อ่านไฟล์ CSV ไม่ได้ (encoding)", f"cannot decode the CSV ({exc.code})"
+            ) from exc
+        if exc.code == "sheet_missing":
+            raise ResponseError(
+                f"ไม่พบแผ่นงาน “{sheet}” (มี: {exc.detail})",
+                f"sheet {sheet!r} is missing (sheets: {exc.detail})",
+            ) from exc
+        raise ResponseError("เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหาย", f"cannot open {path.name}: {exc}") from exc
 
 
 def import_wide(
@@ -127,17 +137,25 @@ def import_wide(
     if report.errors:
         return result
     table = _read_table(path, mapping.sheet)
-    if not table:
+    # The header is the first non-blank row; rows and columns keep their true coordinates.
+    first = table.first_filled()
+    if first is None:
         err("empty", "ไฟล์ว่าง", "empty file")
         return result
-    header = [str(h).strip() for h in table[0]]
+    header_row, header_values = table.rows[first]
+    header = [str(h).strip() for h in header_values]
     where_col = {h: i for i, h in enumerate(header)}
     for needed in [mapping.agency_column, *mapping.columns]:
         if needed not in where_col:
-            err("structure", f"ไม่พบคอลัมน์ “{needed}”", f"column {needed!r} is missing", row=1)
+            err(
+                "structure",
+                f"ไม่พบคอลัมน์ “{needed}”",
+                f"column {needed!r} is missing",
+                row=header_row,
+            )
     if report.errors:
         return result
-    rows = _parse_rows(table, where_col, mapping, fw, report, path)
+    rows = _parse_rows(table.rows[first + 1 :], where_col, mapping, fw, report, path)
     if report.errors:
         return result
     try:
@@ -151,14 +169,8 @@ def import_wide(
     return result
 
 
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter(index + 1))
-
-
 def _parse_rows(
-    table: list[list[Any]],
+    table: list[Row],
     where_col: Mapping[str, int],
     mapping: WideMapping,
     fw: Framework,
@@ -167,11 +179,11 @@ def _parse_rows(
 ) -> list[_Row]:
     rows: list[_Row] = []
     seen: dict[str, int] = {}
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(str(c).strip() for c in cells if c is not None):
+    for number, cells in table:
+        if is_blank(cells):
             continue
 
-        def cell(name: str, cells: list[Any] = cells) -> Any:
+        def cell(name: str, cells: Sequence[Any] = cells) -> Any:
             i = where_col[name]
             return cells[i] if i < len(cells) else None
 
@@ -184,7 +196,7 @@ def _parse_rows(
                     "ไม่มีรหัสหน่วยงาน",
                     "agency code is empty",
                     row=number,
-                    column=_column_letter(where_col[mapping.agency_column]),
+                    column=column_letter(where_col[mapping.agency_column]),
                 )
             )
             continue
@@ -206,7 +218,7 @@ def _parse_rows(
             raw = cell(column)
             where: dict[str, Any] = {
                 "row": number,
-                "column": _column_letter(where_col[column]),
+                "column": column_letter(where_col[column]),
                 "question_id": qid,
             }
             values = mapping.values.get(qid, {})

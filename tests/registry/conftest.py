@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import Engine
 
 from dgops.cycles import create_cycle
-from dgops.db import session_scope
+from dgops.db import Database
 
 
 @pytest.fixture
 def cycle_engine(engine: Engine) -> Engine:
     """The database with survey cycle 2566 created."""
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         create_cycle(
             session,
             year=2566,

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from dgops.registry.columns import ALL_COLUMNS, column_letter, match_header
+from dgops.registry.columns import ALL_COLUMNS, match_header
 from dgops.registry.records import CONTACT_FIELDS, SHEET_ROLES
+from dgops.tabular import column_letter
 
 
 def test_should_have_one_column_per_agency_field_and_four_per_sheet_role() -> None:

@@ -8,7 +8,7 @@ import pytest
 from registry_fixtures import FIXTURES, MAKE_BAD
 from sqlalchemy import Engine, event, func, select
 
-from dgops.db import session_scope
+from dgops.db import Database
 from dgops.db.models import AuditLog
 from dgops.registry import (
     ContactRecord,
@@ -25,12 +25,12 @@ TABLES = (Agency, Contact, CycleAgency, AuditLog)
 
 
 def _counts(engine: Engine) -> dict[str, int]:
-    with session_scope(engine) as s:
+    with Database(engine).begin() as s:
         return {t.__tablename__: s.scalar(select(func.count()).select_from(t)) or 0 for t in TABLES}
 
 
 def _import(engine: Engine, source: Any, **kw: Any) -> ImportReport:
-    with session_scope(engine) as session:
+    with Database(engine).begin() as session:
         return import_registry(session, source, cycle_year=2566, actor="tester", **kw)
 
 
@@ -57,7 +57,7 @@ def test_should_add_enrol_and_audit_a_first_import(cycle_engine: Engine) -> None
     report = _import(cycle_engine, FIXTURES / "good" / "registry-utf8.csv")
     assert report.added == ("DEPT-001", "PO-CM-01", "CIO-CM")
     assert report.enrolled == ("CIO-CM", "DEPT-001", "PO-CM-01")
-    with session_scope(cycle_engine) as s:
+    with Database(cycle_engine).begin() as s:
         assert load_records(s) == sorted(RECORDS, key=lambda r: r.code)
         assert load_records(s, cycle_year=2566) == sorted(RECORDS, key=lambda r: r.code)
         child = s.scalar(select(Agency).where(Agency.code == "PO-CM-01"))
@@ -81,7 +81,7 @@ def test_should_change_nothing_when_the_same_file_is_imported_twice(
     cycle_engine: Engine,
 ) -> None:
     _import(cycle_engine, FIXTURES / "good" / "registry.xlsx")
-    with session_scope(cycle_engine) as s:
+    with Database(cycle_engine).begin() as s:
         stamps = dict(s.execute(select(Agency.code, Agency.updated_at)).tuples().all())
     before = _counts(cycle_engine)
     for name in ("registry.xlsx", "registry-utf8.csv", "registry-cp874.csv"):
@@ -89,7 +89,7 @@ def test_should_change_nothing_when_the_same_file_is_imported_twice(
         assert report.no_changes
         assert sorted(report.unchanged) == sorted(r.code for r in RECORDS)
     assert _counts(cycle_engine) == before
-    with session_scope(cycle_engine) as s:
+    with Database(cycle_engine).begin() as s:
         assert dict(s.execute(select(Agency.code, Agency.updated_at)).tuples().all()) == stamps
 
 
@@ -107,7 +107,7 @@ def test_should_report_and_audit_changed_fields_old_to_new(cycle_engine: Engine)
     assert change.changes["name_en"] == ("The Revenue Department", "Revenue Department")
     assert change.changes["head_email"] == ("dg@rd.go.th", "head@rd.go.th")
     assert change.changes["coordinator_email"] == ("it@rd.go.th", None)
-    with session_scope(cycle_engine) as s:
+    with Database(cycle_engine).begin() as s:
         (record,) = [r for r in load_records(s) if r.code == "DEPT-001"]
         assert record == edited
         audit = s.scalars(select(AuditLog).where(AuditLog.action == "update")).one()
@@ -121,7 +121,7 @@ def test_should_deactivate_and_unenrol_agencies_missing_from_the_file(
     report = _import(cycle_engine, RECORDS[:2])
     assert report.deactivated == ("CIO-CM",)
     assert report.unenrolled == ("CIO-CM",)
-    with session_scope(cycle_engine) as s:
+    with Database(cycle_engine).begin() as s:
         agency = s.scalar(select(Agency).where(Agency.code == "CIO-CM"))
         assert agency is not None
         assert agency.active is False
@@ -182,7 +182,7 @@ def test_should_import_its_own_export_with_no_changes(
     _import(cycle_engine, [*RECORDS, extra])
     for cycle_year in (None, 2566):
         path = tmp_path / f"export-{cycle_year}{suffix}"
-        with session_scope(cycle_engine) as s:
+        with Database(cycle_engine).begin() as s:
             count = export_registry(s, path, cycle_year=cycle_year)
         assert count == (4 if cycle_year is None else 3)
         before = _counts(cycle_engine)

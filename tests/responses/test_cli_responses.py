@@ -86,7 +86,7 @@ def test_should_write_import_show_and_return_a_questionnaire(
         index=[1],
     )
     row = generate_responses(fw, agencies, seed=1).iloc[0]
-    answers = {k: v for k, v in row.items() if not is_missing(v)}
+    answers = {str(k): v for k, v in row.items() if not is_missing(v)}
 
     class _A:
         code, name_th = "D0001", "กรม D0001"

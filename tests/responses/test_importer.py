@@ -60,7 +60,6 @@ def test_should_refuse_each_bad_file_and_write_nothing(
         cycle_year=2566,
         actor="op",
         framework=mini,
-        commit=False,
         agency_code="D0001",
     )
     (file,) = report.files
@@ -81,7 +80,6 @@ def test_should_report_every_domain_error_of_a_file(world: World, mini: Framewor
         cycle_year=2566,
         actor="op",
         framework=mini,
-        commit=False,
     )
     found = {(e.row, e.question_id, e.code) for e in report.errors}
     assert found == {(12, "Q_BUDGET", "out_of_range"), (19, "Q_LEVEL", "not_an_option")}
@@ -94,7 +92,6 @@ def test_should_import_a_good_file_and_submit_it_as_xlsx(world: World, mini: Fra
         cycle_year=2566,
         actor="op",
         framework=mini,
-        commit=False,
         agency_code="D0001",
     )
     assert report.ok
@@ -113,7 +110,6 @@ def test_should_leave_a_draft_in_progress(world: World, mini: Framework) -> None
         cycle_year=2566,
         actor="op",
         framework=mini,
-        commit=False,
         draft=True,
     )
     assert report.ok
@@ -129,7 +125,6 @@ def test_should_store_formula_text_inert_and_flag_it(world: World, mini: Framewo
         cycle_year=2566,
         actor="op",
         framework=mini,
-        commit=False,
     )
     assert report.ok
     (warning,) = report.warnings
@@ -161,7 +156,6 @@ def test_should_import_a_folder_file_by_file(world: World, mini: Framework, tmp_
         cycle_year=2566,
         actor="op",
         framework=mini,
-        commit=False,
         on_file=lambda f: seen.append(Path(f.file).name),
     )
     assert seen == ["D0001.xlsx", "D0002_injection.xlsx", "formula.xlsx"]
@@ -176,7 +170,6 @@ def test_should_refuse_a_file_over_the_size_limit(world: World, mini: Framework)
         cycle_year=2566,
         actor="op",
         framework=mini,
-        commit=False,
         limits=ReadLimits(max_bytes=1000),
     )
     assert [e.code for e in report.errors] == ["too_large"]
@@ -190,7 +183,6 @@ def test_should_refuse_to_overwrite_a_submitted_response(world: World, mini: Fra
         cycle_year=2566,
         actor="op",
         framework=mini,
-        commit=False,
     )
     report = import_xlsx(
         world.session,
@@ -198,7 +190,6 @@ def test_should_refuse_to_overwrite_a_submitted_response(world: World, mini: Fra
         cycle_year=2566,
         actor="op",
         framework=mini,
-        commit=False,
     )
     assert [e.code for e in report.errors] == ["locked"]
     r = get_response(world.session, world.cycle_id, world.agency_ids["D0001"], create=False)
@@ -218,7 +209,7 @@ def test_should_round_trip_demo_answers_of_the_2566_framework(tmp_path: Path) ->
         index=[1, 2, 3, 4],
     )
     for aid, row in generate_responses(fw, agencies, seed=5).iterrows():
-        answers = {k: v for k, v in row.items() if not is_missing(v)}
+        answers = {str(k): v for k, v in row.items() if not is_missing(v)}
         path = tmp_path / f"{aid}.xlsx"
         path.write_bytes(build_template(fw, _Agency(f"D{aid:04d}"), 2566, answers=answers))
         parsed = read_questionnaire(path, fw)
@@ -270,3 +261,17 @@ def test_should_write_nothing_from_a_wide_file_with_errors(world: World, mini: F
     found = {(e.row, e.column, e.question_id, e.code) for e in report.errors}
     assert found == {(2, "C", "Q_BUDGET", "out_of_range"), (2, "D", "Q_CHANNELS", "not_an_option")}
     _nothing_written(world)
+
+
+def test_should_read_a_wide_csv_in_utf16_like_the_registry(
+    world: World, mini: Framework, tmp_path: Path
+) -> None:
+    from dgops.responses.wide import import_wide
+
+    path = tmp_path / "good-utf16.csv"
+    path.write_bytes((WIDE / "good.csv").read_text("utf-8-sig").encode("utf-16"))
+    report = import_wide(
+        world.session, path, WIDE / "mapping.yaml", cycle_year=2566, actor="op", framework=mini
+    )
+    assert report.errors == []
+    assert [(w.code, w.row, w.column) for w in report.warnings] == [("formula_text", 3, "G")]

@@ -213,11 +213,11 @@ def test_should_submit_lock_return_resubmit_and_verify(world: World, mini: Frame
         comments=[("Q_STAFF", "จำนวนบุคลากรดูน้อยเกินไป โปรดตรวจสอบ"), (None, "  ")],
         actor="operator:somchai",
     )
-    assert r.status == S.RETURNED
+    assert S(r.status) is S.RETURNED
     (comment,) = comments_of(world.session, r, open_only=True)
     assert (comment.question_id, comment.source) == ("Q_STAFF", "operator")
     save_answers(world.session, r, {"Q_STAFF": 40}, framework=mini, actor="a", channel="online")
-    assert r.status == S.RETURNED  # edits while returned keep it returned
+    assert S(r.status) is S.RETURNED  # edits while returned keep it returned
     submit(world.session, r, framework=mini, actor="a", channel="online", require_evidence=False)
     assert comments_of(world.session, r, open_only=True) == []
     assert comments_of(world.session, r)[0].resolved_at is not None

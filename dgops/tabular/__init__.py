@@ -1,0 +1,83 @@
+"""Reading operators' tables (XLSX and CSV) for every importer, and refusing unsafe files.
+
+The one place that opens spreadsheets and text tables; the registry, offline questionnaire and
+wide-export importers all read through it, so they accept the same encodings and refuse the
+same files. It knows nothing of agencies or questionnaires: it returns rows and cells located
+where the operator sees them (sheet, row number, column letter) and raises
+:class:`TableError` with a short code; each importer words its own messages.
+
+Typical use::
+
+    problem = xlsx_container_problem(path, ReadLimits())    # zip bombs, macros, legacy .xls
+    table = read_table(path, sheet=None)                     # CSV or XLSX, true row numbers
+    for number, values in table.rows: ...
+
+    with Workbook.open(path) as wb:                          # finer control over an XLSX
+        scan = wb.scan(wb.sheet_names[0])                    # formulas and merged cells
+        table = wb.table(wb.sheet_names[0])                  # values (calamine)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dgops.tabular.cells import Cell, CellRange, Row, Table, column_index, column_letter, is_blank
+from dgops.tabular.csvfile import CP874, decode_csv, parse_csv, read_csv, sniff_delimiter
+from dgops.tabular.errors import TableError
+from dgops.tabular.guards import (
+    ReadLimits,
+    looks_like_text,
+    workbook_problem,
+    xlsx_container_problem,
+)
+from dgops.tabular.xlsx import SheetScan, Workbook, scan_sheet_xml
+
+__all__ = [
+    "CP874",
+    "CSV_SUFFIXES",
+    "Cell",
+    "CellRange",
+    "ReadLimits",
+    "Row",
+    "SheetScan",
+    "Table",
+    "TableError",
+    "Workbook",
+    "column_index",
+    "column_letter",
+    "decode_csv",
+    "is_blank",
+    "looks_like_text",
+    "parse_csv",
+    "read_csv",
+    "read_table",
+    "scan_sheet_xml",
+    "sniff_delimiter",
+    "workbook_problem",
+    "xlsx_container_problem",
+]
+
+CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+"""File suffixes read as CSV text; anything else is read as an XLSX workbook."""
+
+
+def read_table(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    delimiter: str | None = None,
+    strict: bool = True,
+) -> Table:
+    """Every row of a CSV file, or of one sheet of an XLSX (``sheet``; default the first).
+
+    CSV files are decoded by :func:`decode_csv` and parsed by :func:`parse_csv` (``delimiter``
+    None sniffs it; ``strict`` refuses broken quoting). Raises :class:`TableError`. Run the
+    guards (:func:`xlsx_container_problem`, a size check) first: this only reads.
+    """
+    path = Path(path)
+    if path.suffix.lower() in CSV_SUFFIXES:
+        return read_csv(path.read_bytes(), file=path.name, delimiter=delimiter, strict=strict)
+    with Workbook.open(path) as workbook:
+        if not workbook.sheet_names:
+            raise TableError("sheet_missing", "")
+        return workbook.table(sheet or workbook.sheet_names[0])
