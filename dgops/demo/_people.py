@@ -10,8 +10,8 @@ import random
 from dataclasses import dataclass, replace
 
 from dgops.demo import _data
+from dgops.registry import AgencyRecord, ContactRecord
 from dgops.registry.models import AgencyLevel, AgencyType, ContactRole
-from dgops.registry.records import AgencyRecord, ContactRecord
 
 PUBLIC_MAIL_DOMAINS: tuple[str, ...] = ("example.com", "example.net")
 """Where the demo's "personal" addresses live (stand-ins for free-mail providers)."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import insert, select, update
 
 from dgops.db import Database
 from dgops.fieldwork import (
@@ -50,7 +50,7 @@ def _fixed(epoch: float) -> Callable[[], float]:
 
 
 def simulate_fieldwork(
-    engine: Engine,
+    db: Database,
     year_be: int,
     mail_config: MailConfig,
     *,
@@ -61,7 +61,6 @@ def simulate_fieldwork(
     """Simulate the fieldwork of a cycle whose agencies were invited; returns counts and
     ``respondents`` (agency id → submission time) for the responses step."""
     rng = np.random.default_rng([seed, year_be, 11])
-    db = Database(engine)
     with db.begin() as session:
         cycle = cycle_of(session, year_be)
         cid, open_date, deadline = cycle.id, cycle.open_date, cycle.deadline

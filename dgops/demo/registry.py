@@ -33,16 +33,16 @@ from dgops.demo._people import (
     make_imperfect,
     provincial_cio_title,
 )
-from dgops.registry.models import AgencyLevel, AgencyType, Mission
-from dgops.registry.records import AgencyRecord
-from dgops.registry.reference import (
-    BANGKOK,
+from dgops.registry import BANGKOK_PROVINCE as BANGKOK
+from dgops.registry import (
     LEVEL_LABELS_TH,
     MISSION_LABELS_TH,
     PROVINCES,
     PROVINCIAL_OFFICES,
     TYPE_LABELS_TH,
+    AgencyRecord,
 )
+from dgops.registry.models import AgencyLevel, AgencyType, Mission
 
 Scale = Literal["2023", "2019", "10k"]
 SCALES: tuple[str, ...] = get_args(Scale)

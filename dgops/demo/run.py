@@ -232,10 +232,14 @@ def check_quality(ctx: DemoContext) -> str:
     """Check the answers still awaiting checks with the Great Expectations suites: responses
     with errors go back to their agency (comments, and an e-mail through the local sink), the
     others become verified; Data Docs are built for operators under ``var/quality/``."""
-    from dgops.db import Database
     from dgops.mail import MailConfig
-    from dgops.quality import send_clarifications, settle_run, store_findings, validate_cycle
-    from dgops.quality.gx import GxProject
+    from dgops.quality import (
+        GxProject,
+        send_clarifications,
+        settle_run,
+        store_findings,
+        validate_cycle,
+    )
     from dgops_devtools import SinkServer
 
     quality_dir = ctx.settings.var_dir / "quality"
@@ -252,7 +256,7 @@ def check_quality(ctx: DemoContext) -> str:
                 ctx.settings, base_url=sink.url, api_key="SG.demo-sink", activity_lag=0.0
             )
             mails = send_clarifications(
-                Database(ctx.engine),
+                ctx.db,
                 outcome.run_id,
                 mail_config=config,
                 portal_url=ctx.settings.portal_url,
@@ -293,7 +297,6 @@ def recommend_agencies(ctx: DemoContext) -> str:
 def invite_agencies(ctx: DemoContext) -> str:
     """Invite the demo cycle through a local SendGrid sink on 127.0.0.1 (outbox ``var/outbox/``):
     activation codes, letters rendered in memory, e-mails with the letter attached."""
-    from dgops.db import Database
     from dgops.invite import LetterRenderer, invite_batch, plan_invitations
     from dgops.mail import MailConfig
     from dgops_devtools import SinkServer
@@ -302,7 +305,7 @@ def invite_agencies(ctx: DemoContext) -> str:
     if ctx.fresh and outbox.is_dir():
         for old in outbox.glob("*.json"):
             old.unlink()
-    db = Database(ctx.engine)
+    db = ctx.db
     totals: dict[str, int] = {}
     with SinkServer(outbox=outbox) as sink:
         config = MailConfig.from_settings(
@@ -350,7 +353,7 @@ def simulate_fieldwork_period(ctx: DemoContext) -> str:
             ctx.settings, base_url=sink.url, api_key="SG.demo-sink", sandbox=False, activity_lag=0.0
         )
         result = simulate_fieldwork(
-            ctx.engine, ctx.year_be, config, seed=ctx.seed, out_dir=ctx.demo_dir, actor=ctx.actor
+            ctx.db, ctx.year_be, config, seed=ctx.seed, out_dir=ctx.demo_dir, actor=ctx.actor
         )
     ctx.data["fieldwork"] = result
     return (

@@ -25,8 +25,8 @@ from dgops.mail import (
     TransportFactory,
     send_batch,
 )
+from dgops.registry import LEVEL_LABELS_TH
 from dgops.registry.models import Agency, AgencyLevel, ContactRole
-from dgops.registry.reference import LEVEL_LABELS_TH
 
 KIND = "digest"
 MANAGERS_CODE = "DGOPS-MANAGERS"

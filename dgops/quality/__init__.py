@@ -7,6 +7,7 @@ seconds); importing this package is cheap. See docs/quality.md.
 
 from __future__ import annotations
 
+from dgops.quality.gx import GxProject
 from dgops.quality.models import (
     CheckOutcome,
     EvidenceReview,
@@ -49,6 +50,7 @@ __all__ = [
     "Claim",
     "EvidenceReview",
     "FindingStatus",
+    "GxProject",
     "QualityCheck",
     "QualityError",
     "QualityFinding",

@@ -40,9 +40,12 @@ from dgops.registry.importer import (
 from dgops.registry.issues import RegistryError, RegistryIssue, Severity
 from dgops.registry.reader import read_records, read_registry
 from dgops.registry.records import AgencyRecord, ContactRecord
+from dgops.registry.reference import BANGKOK as BANGKOK_PROVINCE
 from dgops.registry.reference import (
     LEVEL_LABELS_TH,
     MISSION_LABELS_TH,
+    PROVINCES,
+    PROVINCIAL_OFFICES,
     TYPE_LABELS_TH,
     check_references,
 )
@@ -51,8 +54,11 @@ from dgops.registry.writer import write_registry_csv, write_registry_xlsx
 from dgops.tabular import ReadLimits
 
 __all__ = [
+    "BANGKOK_PROVINCE",
     "LEVEL_LABELS_TH",
     "MISSION_LABELS_TH",
+    "PROVINCES",
+    "PROVINCIAL_OFFICES",
     "TYPE_LABELS_TH",
     "AgencyChange",
     "AgencyRecord",

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.cycles.models import SurveyCycle
-from dgops.db.audit import record_audit
+from dgops.db import record_audit
 from dgops.db.models import utcnow
 from dgops.framework import Framework, load_framework
 from dgops.responses.errors import EvidenceError
