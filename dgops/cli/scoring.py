@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
@@ -60,8 +62,23 @@ def score_cmd(
         False, "--include-submitted", help="Also score submitted (not yet verified) responses."
     ),
     peer_by: str = typer.Option("level", help="Peer group columns for ranks, comma-separated."),
+    external: Path | None = typer.Option(
+        None,
+        "--external",
+        help="External inputs (CSV/XLSX: an agency column with codes, one column per key, 0..1).",
+    ),
+    lenient: bool = typer.Option(
+        False,
+        "--lenient",
+        help="Score even when inputs do not match the framework (e.g. an external key with no "
+        "data: those items are left out); the problems are printed and stored with the run.",
+    ),
 ) -> None:
-    """Score the cycle's verified responses and store them as the current run."""
+    """Score the cycle's verified responses and store them as the current run.
+
+    Inputs that do not match the framework (an external input the framework needs but no file
+    gives, an agency code the registry does not know) stop the run unless --lenient is given.
+    """
     if ctx.invoked_subcommand is not None:
         return
     if cycle is None:
@@ -69,16 +86,26 @@ def score_cmd(
     from dgops.cycles import CycleError
     from dgops.framework import FrameworkError
     from dgops.results import score_cycle
+    from dgops.scoring import ScoreFileError, ScoringInputError, read_external_file
 
     statuses = [ResponseStatus.VERIFIED]
     if include_submitted:
         statuses.append(ResponseStatus.SUBMITTED)
     try:
+        ext = None if external is None else read_external_file(external)
         with database() as db, db.begin() as session:
             out = score_cycle(
-                session, cycle, actor=actor(), statuses=statuses, peer_by=_peer_by(peer_by)
+                session,
+                cycle,
+                actor=actor(),
+                statuses=statuses,
+                peer_by=_peer_by(peer_by),
+                external=ext,
+                strict=not lenient,
             )
-    except (CycleError, FrameworkError) as exc:
+    except ScoringInputError as exc:
+        fail(f"{exc}\n(give --external FILE, or --lenient to score without them)")
+    except (CycleError, FrameworkError, ScoreFileError) as exc:
         fail(str(exc))
     if out.n_agencies == 0:
         console.print("[yellow]no responses to score[/] (verified only; try --include-submitted)")
@@ -86,7 +113,70 @@ def score_cmd(
         f"score run {out.run_id}: framework {out.framework_version}, {out.n_agencies} agencies, "
         f"{out.n_issues} out-of-domain answers (scored as missing)"
     )
+    for line in out.input_issues:
+        console.print(f"[yellow]input problem (lenient):[/] {line}", highlight=False)
     _print_distribution(out.scores)
+
+
+@score_app.command("file")
+def file_cmd(
+    framework: str = typer.Argument(..., help="Framework file (YAML) or shipped id (2566)."),
+    answers: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="Answers: CSV/XLSX, agency column + question ids."
+    ),
+    external: Path | None = typer.Option(
+        None, "--external", exists=True, dir_okay=False, help="External inputs (CSV/XLSX)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write scores and issues (.xlsx, or .csv + -issues.csv)."
+    ),
+    lenient: bool = typer.Option(
+        False, "--lenient", help="Score even when columns or external keys do not match."
+    ),
+) -> None:
+    """Score answers from a file with a framework file, without the survey database."""
+    import pandas as pd
+
+    from dgops.framework import FrameworkError, load_framework
+    from dgops.scoring import (
+        INPUT_REASONS,
+        ScoreFileError,
+        ScoringInputError,
+        read_answers_file,
+        read_external_file,
+        score,
+        write_result,
+    )
+
+    try:
+        fw = load_framework(framework)
+        frame = read_answers_file(answers, fw)
+        ext = None if external is None else read_external_file(external)
+        result = score(fw, frame, external=ext, strict=not lenient)
+    except ScoringInputError as exc:
+        fail(f"{exc}\n(fix the files, or give --lenient to score anyway)")
+    except (FrameworkError, ScoreFileError) as exc:
+        fail(str(exc))
+    structural = [i for i in result.issues if i.reason in INPUT_REASONS]
+    console.print(
+        f"{fw.id}: {len(frame)} agencies scored, {len(result.issues) - len(structural)} "
+        f"out-of-domain answers (scored as missing), {len(structural)} input problems"
+    )
+    for issue in structural:
+        console.print(f"[yellow]input problem:[/] {issue.question_id}: {issue.message}")
+    table = Table("agency", "overall", "level", "group")
+    for code, value in result.overall.items():
+        level = result.overall_level.get(code)
+        table.add_row(
+            str(code),
+            "-" if pd.isna(value) else f"{value:.2f}",
+            "-" if pd.isna(level) else str(level),
+            "" if pd.isna(result.group.get(code)) else str(result.group.get(code)),
+        )
+    console.print(table)
+    if out is not None:
+        for written in write_result(result, out):
+            console.print(f"wrote {written}")
 
 
 @score_app.command("show")

@@ -443,3 +443,27 @@ def _attach_demo_evidence(
     for start in range(0, len(rows), 5_000):
         session.execute(insert(EvidenceFile), rows[start : start + 5_000])
     return len(rows)
+
+
+def write_demo_external(
+    session: Session, cycle_id: int, framework: Framework, path: Path, seed: int
+) -> Path:
+    """A CSV of the framework's external inputs (web accessibility audit, data catalogue, …)
+    for every enrolled agency, as the central systems would deliver it: an ``agency`` column
+    with codes and one 0..1 column per key; a few agencies have no value (not audited).
+    UTF-8 with BOM so Excel shows Thai correctly."""
+    codes = session.scalars(
+        select(Agency.code)
+        .join(CycleAgency, CycleAgency.agency_id == Agency.id)
+        .where(CycleAgency.cycle_id == cycle_id)
+        .order_by(Agency.code)
+    ).all()
+    rng = np.random.default_rng([seed, 17])
+    frame = pd.DataFrame({"agency": list(codes)})
+    for e in framework.external_inputs:
+        values = np.round(rng.beta(4.0, 2.5, size=len(codes)), 3)
+        missing = rng.random(len(codes)) < 0.04
+        frame[e.key] = np.where(missing, np.nan, values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return path

@@ -270,15 +270,30 @@ def check_quality(ctx: DemoContext) -> str:
 
 
 def score_responses(ctx: DemoContext) -> str:
-    """Score the verified responses and store the run (the scoring stage reads only those)."""
+    """Score the verified responses with the external inputs from the central systems (a CSV
+    the demo writes, read back as an operator's file would be) and store the run, strictly:
+    an input that does not match the framework stops the step."""
+    from dgops.cycles import get_cycle
+    from dgops.demo.responses import write_demo_external
+    from dgops.framework import load_framework
     from dgops.results import level_distribution, score_cycle
+    from dgops.scoring import read_external_file
 
+    path = ctx.demo_dir / f"external-{ctx.year_be}.csv"
     with ctx.db.begin() as session:
-        outcome = score_cycle(session, ctx.year_be, actor=ctx.actor)
+        cycle = get_cycle(session, ctx.year_be)
+        framework = load_framework(cycle.framework_version)
+        if framework.external_inputs:
+            write_demo_external(session, cycle.id, framework, path, ctx.seed)
+    external = read_external_file(path) if framework.external_inputs else None
+    with ctx.db.begin() as session:
+        outcome = score_cycle(session, ctx.year_be, actor=ctx.actor, external=external, strict=True)
     ctx.data["maturity"] = level_distribution(outcome.scores)
     return (
         f"scored {outcome.n_agencies:,} agencies on framework {outcome.framework_version} "
-        f"(run {outcome.run_id}, {outcome.n_issues} out-of-domain answers)"
+        f"(run {outcome.run_id}, {outcome.n_issues} out-of-domain answers"
+        + (f"; external inputs: {path}" if external is not None else "")
+        + ")"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -61,6 +62,8 @@ class ScoreOutcome:
     n_agencies: int
     scores: pd.DataFrame
     n_issues: int
+    input_issues: list[str] = field(default_factory=list)
+    """Input problems scored through (lenient runs): e.g. an external key with no data."""
 
 
 @dataclass
@@ -81,19 +84,36 @@ def score_cycle(
     statuses: Iterable[ResponseStatus | str] = (ResponseStatus.VERIFIED,),
     peer_by: Sequence[str] = ("level",),
     source: FrameworkSource | None = None,
+    external: pd.DataFrame | None = None,
+    strict: bool = False,
 ) -> ScoreOutcome:
-    """Score the cycle's responses (default: verified) and store a new current run."""
+    """Score the cycle's responses (default: verified) and store a new current run.
+
+    ``external``: the external inputs (index: agency code; one column per external key, 0..1),
+    e.g. from :func:`dgops.scoring.read_external_file`. ``strict`` refuses inputs whose shape
+    does not match the framework (:class:`dgops.scoring.ScoringInputError`) — an external key
+    with no data, an agency code that is not in the registry — instead of storing a run that
+    silently leaves those items out.
+    """
     from dgops.cycles import get_cycle
     from dgops.quality import apply_overrides
-    from dgops.scoring import score
+    from dgops.scoring import INPUT_REASONS, AnswerIssue, ScoringInputError, score
 
     cycle = get_cycle(session, year)
     framework = (source or FrameworkSource()).load_framework(cycle.framework_version)
     wanted = [ResponseStatus(s) for s in statuses]
     answers = load_answers(session, cycle.id, statuses=wanted, framework=framework)
     answers = apply_overrides(answers, session, cycle.id)  # rejected evidence → "not done"
-    result = score(framework, answers)
+    ext = None
+    if external is not None:
+        ext, unknown = _by_agency_id(session, external, answers.index)
+        if strict and unknown:
+            raise ScoringInputError(
+                [AnswerIssue(code, "external", None, "external_code_unknown") for code in unknown]
+            )
+    result = score(framework, answers, external=ext, strict=strict)
     agencies = load_agencies(session, answers.index.tolist())
+    structural = [i for i in result.issues if i.reason in INPUT_REASONS]
     run = store_scores(
         session,
         cycle_id=cycle.id,
@@ -101,15 +121,46 @@ def score_cycle(
         agencies=agencies,
         actor=actor,
         peer_by=peer_by,
-        params={"statuses": [s.value for s in wanted], "issues": len(result.issues)},
+        params={
+            "statuses": [s.value for s in wanted],
+            "issues": len(result.issues) - len(structural),
+            "input_issues": [f"{i.question_id}: {i.reason}" for i in structural],
+            "external_keys": [] if external is None else [str(c) for c in external.columns],
+        },
     )
     return ScoreOutcome(
         run_id=run.id,
         framework_version=framework.id,
         n_agencies=len(answers),
         scores=load_scores(session, run.id),
-        n_issues=len(result.issues),
+        n_issues=len(result.issues) - len(structural),
+        input_issues=[f"{i.question_id}: {i.message}" for i in _collapse(structural)],
     )
+
+
+def _by_agency_id(
+    session: Session, external: pd.DataFrame, scored: pd.Index
+) -> tuple[pd.DataFrame, list[str]]:
+    """``external`` re-indexed from agency codes to the ids of the scored agencies (rows of
+    agencies that are not scored are left out), and the codes the registry does not know."""
+    from sqlalchemy import select
+
+    from dgops.registry.models import Agency
+
+    codes = [str(c) for c in external.index]
+    ids = dict(session.execute(select(Agency.code, Agency.id).where(Agency.code.in_(codes))).all())
+    unknown = [c for c in codes if c not in ids]
+    out = external.copy()
+    out.index = pd.Index([ids.get(c) for c in codes], dtype=object)
+    return out[out.index.isin(scored)], unknown
+
+
+def _collapse(issues: list[Any]) -> list[Any]:
+    """One line per (key, reason): a missing row is reported per agency by the engine."""
+    seen: dict[tuple[str, str], Any] = {}
+    for issue in issues:
+        seen.setdefault((issue.question_id, issue.reason), issue)
+    return list(seen.values())
 
 
 def recommend_cycle(

@@ -28,6 +28,13 @@ from dgops.scoring.engine import (
     input_issues,
     score,
 )
+from dgops.scoring.files import (
+    ScoreFileError,
+    read_answers_file,
+    read_external_file,
+    result_tables,
+    write_result,
+)
 from dgops.scoring.rounding import round_half_up
 
 __all__ = [
@@ -36,6 +43,7 @@ __all__ = [
     "ITEM_STATES",
     "PEER_COLUMNS",
     "AnswerIssue",
+    "ScoreFileError",
     "ScoreResult",
     "ScoringInputError",
     "clean_column",
@@ -50,8 +58,12 @@ __all__ = [
     "pillars_from_items",
     "pillars_from_sub_indicators",
     "ratio_scores",
+    "read_answers_file",
+    "read_external_file",
+    "result_tables",
     "round_half_up",
     "score",
     "sub_indicators_from_items",
+    "write_result",
     "yoy_deltas",
 ]

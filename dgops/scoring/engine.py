@@ -75,9 +75,16 @@ INPUT_REASONS: dict[str, str] = {
     "external_row_unknown": (
         "ข้อมูลจากภายนอกมีหน่วยงานที่ไม่มีคำตอบ (external input row for an agency not scored)"
     ),
+    "external_code_unknown": (
+        "รหัสหน่วยงานในข้อมูลจากภายนอกไม่มีในทะเบียน "
+        "(agency code of an external input row is not in the registry)"
+    ),
 }
 """Problems with the shape of the inputs (columns, external keys and rows), as opposed to
 out-of-domain values: each would silently move scores, so they are always reported."""
+
+NOT_STRICT = frozenset({"external_row_unknown"})
+"""Reported but never refused: an external row for an agency that is not scored moves nothing."""
 ISSUE_REASONS.update(INPUT_REASONS)
 
 
@@ -272,8 +279,8 @@ def score(
     if external is not None and not external.index.is_unique:
         raise ValueError("external: agency ids in the index must be unique")
     structural = input_issues(framework, answers, external)
-    if strict and structural:
-        raise ScoringInputError(structural)
+    if strict and any(i.reason not in NOT_STRICT for i in structural):
+        raise ScoringInputError([i for i in structural if i.reason not in NOT_STRICT])
     index = answers.index
     n = len(index)
     ext = external.reindex(index) if external is not None else None
