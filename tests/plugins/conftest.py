@@ -1,37 +1,14 @@
 """Airflow for the DAG tests: an isolated AIRFLOW_HOME, set before anything imports airflow.
 
 Airflow reads its configuration when it is first imported, so the environment is set when
-pytest loads this file (collection), not in a fixture. tests/dags/conftest.py does the same
-(the same variable names, so whichever loads first wins and both see one home).
+pytest loads this file (collection), not in a fixture (see tests/airflow_home.py).
 """
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
+from airflow_home import isolate_airflow
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _isolate_airflow() -> Path:
-    key = f"DGOPS_TEST_AIRFLOW_HOME_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    if key not in os.environ:
-        os.environ[key] = tempfile.mkdtemp(prefix="dgops-airflow-")
-        atexit.register(shutil.rmtree, os.environ[key], ignore_errors=True)
-    home = Path(os.environ[key])
-    os.environ.update(
-        {
-            "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-        }
-    )
-    return home
-
-
-AIRFLOW_HOME = _isolate_airflow()
+AIRFLOW_HOME = isolate_airflow()
