@@ -170,7 +170,7 @@ def import_cmd(
                 fail(str(exc))
         _print_report(report)
         raise typer.Exit(0 if report.ok else 1)
-    from dgops.responses.importer import list_files
+    from dgops.responses import list_files
 
     total = len(list_files(path))
     with db, progress("import", total=total) as bar:

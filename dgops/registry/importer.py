@@ -20,7 +20,7 @@ from sqlalchemy import String, Table, bindparam, delete, insert, select, type_co
 from sqlalchemy.orm import Session
 
 from dgops.cycles import CycleError, get_cycle
-from dgops.db.audit import AuditEntry, record_audits
+from dgops.db import AuditEntry, record_audits
 from dgops.db.models import utcnow
 from dgops.registry._collector import collector_paused
 from dgops.registry.issues import RegistryError, RegistryIssue

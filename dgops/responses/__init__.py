@@ -33,7 +33,7 @@ from dgops.responses.evidence import (
     sniff_content_type,
     store_evidence,
 )
-from dgops.responses.importer import import_xlsx, read_questionnaire
+from dgops.responses.importer import import_xlsx, list_files, read_questionnaire
 from dgops.responses.models import EvidenceFile, ResponseComment
 from dgops.responses.report import FileReport, ImportProblem, ImportReport
 from dgops.responses.service import (
@@ -90,6 +90,7 @@ __all__ = [
     "get_response",
     "import_wide",
     "import_xlsx",
+    "list_files",
     "load_mapping_file",
     "looks_like_formula",
     "open_evidence",
