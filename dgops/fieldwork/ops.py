@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dgops.cycles.models import CycleExtension
+from dgops.cycles.models import CycleExtension, SurveyCycle
 from dgops.db import record_audit
 from dgops.fieldwork.models import HoldMode, ReminderHold
 from dgops.fieldwork.queries import GROUP_FIELDS, cycle_of
@@ -22,10 +22,10 @@ def _agency(session: Session, code: str) -> Agency:
     return agency
 
 
-def set_hold(
-    session: Session, year: int, agency_code: str, mode: HoldMode, *, reason: str, actor: str
-) -> ReminderHold:
-    """Hold (pause) or cancel an agency's reminders in a cycle; audited."""
+def _held(
+    session: Session, year: int, agency_code: str
+) -> tuple[SurveyCycle, Agency, ReminderHold | None]:
+    """The cycle, the agency and its hold row in that cycle (None when not held)."""
     cycle = cycle_of(session, year)
     agency = _agency(session, agency_code)
     row = session.scalar(
@@ -33,6 +33,14 @@ def set_hold(
             ReminderHold.cycle_id == cycle.id, ReminderHold.agency_id == agency.id
         )
     )
+    return cycle, agency, row
+
+
+def set_hold(
+    session: Session, year: int, agency_code: str, mode: HoldMode, *, reason: str, actor: str
+) -> ReminderHold:
+    """Hold (pause) or cancel an agency's reminders in a cycle; audited."""
+    cycle, agency, row = _held(session, year, agency_code)
     if row is None:
         row = ReminderHold(
             cycle_id=cycle.id, agency_id=agency.id, mode=mode, reason=reason, created_by=actor
@@ -56,13 +64,7 @@ def set_hold(
 
 def release_hold(session: Session, year: int, agency_code: str, *, actor: str) -> bool:
     """Resume an agency's reminders; False when nothing was held."""
-    cycle = cycle_of(session, year)
-    agency = _agency(session, agency_code)
-    row = session.scalar(
-        select(ReminderHold).where(
-            ReminderHold.cycle_id == cycle.id, ReminderHold.agency_id == agency.id
-        )
-    )
+    cycle, agency, row = _held(session, year, agency_code)
     if row is None:
         return False
     session.delete(row)
