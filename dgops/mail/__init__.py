@@ -40,6 +40,7 @@ from dgops.mail.preflight import Problem, preflight
 from dgops.mail.sender import (
     MessageResult,
     Outcome,
+    ReconcileReport,
     SendReport,
     reconcile,
     send_batch,
@@ -72,6 +73,7 @@ __all__ = [
     "OutgoingMessage",
     "Problem",
     "Recipient",
+    "ReconcileReport",
     "RenderedEmail",
     "SendGridTransport",
     "SendReport",
