@@ -24,6 +24,7 @@ from dgops.mail.models import (
     MailCorrection,
     MailEvent,
     MailMessage,
+    MailRecipient,
     SendStatus,
 )
 from dgops.mail.ops import (
@@ -65,6 +66,7 @@ __all__ = [
     "MailEvent",
     "MailMessage",
     "MailOpsError",
+    "MailRecipient",
     "MailStatus",
     "MailTransport",
     "MessageLine",

@@ -87,7 +87,7 @@ def test_should_verify_the_raw_body_not_a_reserialisation(client: Client, sink: 
     response = client.post(PATH, content=raw, headers=headers)
 
     assert response.status_code == 200
-    assert response.json()["stored"] == 1
+    assert response.json()["received"] == 1
 
 
 def test_should_ingest_each_event_once_and_move_the_status_forward(
