@@ -46,7 +46,9 @@ def reset_password_cmd(
     cycle: int = typer.Option(..., help="Survey year (BE 2566 or CE 2023)."),
     agency: list[str] = typer.Option(..., help="Agency code(s) whose password is reset."),
 ) -> None:
-    """Revoke the password and sessions, issue a new activation code and e-mail it."""
+    """Revoke the password and sessions, e-mail a one-time reset link to the coordinators."""
+    import datetime as dt
+
     from dgops.cycles import CycleError
     from dgops.mail import MailConfig
     from dgops.settings import get_settings
@@ -61,6 +63,7 @@ def reset_password_cmd(
             actor=actor(),
             mail_config=MailConfig.from_settings(settings),
             portal_url=settings.portal_url,
+            ttl=dt.timedelta(minutes=settings.password_reset_ttl_minutes),
         )
     except (ResetError, CycleError) as exc:
         fail(str(exc))
