@@ -67,6 +67,22 @@ class Settings(BaseSettings):
     mail_from: str = "survey@dga.example.org"
     mail_from_name: str = "สำนักงานพัฒนารัฐบาลดิจิทัล (องค์การมหาชน)"
     portal_url: str = "http://127.0.0.1:8000"
+    mail_reply_to: str = "survey-team@dga.example.org"
+    """Where agencies' replies go (the survey team's mailbox, not the sending address)."""
+    mail_rate_per_second: float = 10.0
+    """Most mail/send requests per second a batch makes (spreads large batches); 0: no limit."""
+    mail_activity_api: bool = True
+    """Whether the account has SendGrid's Email Activity add-on (reconciliation asks it)."""
+    mail_activity_lag: float = 600.0
+    """The uncertainty window: seconds a sent message may take to appear in Email Activity."""
+    mail_activity_batch: int = 25
+    """Messages looked up per Email Activity request."""
+    mail_activity_per_minute: float = 6.0
+    """Email Activity requests per minute (SendGrid allows only a few)."""
+    mail_activity_max_wait: float = 120.0
+    """Longest wait for Email Activity's rate limit in one run; longer: stop and say when."""
+    password_reset_ttl_minutes: int = 60
+    """How long an e-mailed password-reset link works."""
 
     @field_validator("var_dir", "home")
     @classmethod

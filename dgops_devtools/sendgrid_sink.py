@@ -35,8 +35,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from math import ceil
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -83,6 +85,8 @@ class StoredMail:
     html: str
     attachments: list[dict[str, Any]]
     sandbox: bool = False
+    reply_to: str = ""
+    tracking_settings: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -96,6 +100,8 @@ class StoredMail:
             "categories": self.categories,
             "attachments": self.attachments,
             "sandbox": self.sandbox,
+            "reply_to": self.reply_to,
+            "tracking_settings": self.tracking_settings,
         }
 
 
@@ -176,6 +182,11 @@ def validate_send(payload: Any) -> list[dict[str, Any]]:
                 "subject",
             )
         )
+    reply_to = payload.get("reply_to")
+    if reply_to is not None and (
+        not isinstance(reply_to, dict) or not _EMAIL.match(str(reply_to.get("email", "")))
+    ):
+        errors.append(_err("The reply_to email does not contain a valid address.", "reply_to"))
     content = payload.get("content")
     if not template:
         if not isinstance(content, list) or not content:
@@ -231,29 +242,64 @@ def _check_custom_args(args: Any, where: str) -> list[dict[str, Any]]:
     return []
 
 
-def _parse_query(query: str) -> list[tuple[str, str, str]] | None:
-    """``unique_args['k']="v" AND msg_id LIKE 'x%'`` → [(field, op, value)]; None if unknown."""
-    terms = []
-    for part in re.split(r"\s+AND\s+", query.strip(), flags=re.IGNORECASE):
-        part = part.strip().strip("()").strip()
-        if m := re.fullmatch(r"unique_args\['([^']+)'\]\s*=\s*\"([^\"]*)\"", part):
-            terms.append(("unique_args:" + m[1], "=", m[2]))
-        elif m := re.fullmatch(
-            r"(msg_id|to_email|from_email|subject|status)\s*=\s*\"([^\"]*)\"", part
-        ):
-            terms.append((m[1], "=", m[2]))
-        elif m := re.fullmatch(r"msg_id\s+LIKE\s+'([^'%]*)%'", part, flags=re.IGNORECASE):
-            terms.append(("msg_id", "prefix", m[1]))
-        else:
-            return None
-    return terms
+def _parse_query(query: str) -> list[list[tuple[str, str, str]]] | None:
+    """``a AND b OR c`` → [[a, b], [c]] (OR of ANDs) of (field, op, value); None if unknown.
+
+    Terms: ``unique_args['k']="v"``, ``msg_id="..."`` (and ``to_email``, ``from_email``,
+    ``subject``, ``status``), ``msg_id LIKE 'x%'``.
+    """
+    alternatives = []
+    for alternative in re.split(r"\s+OR\s+", query.strip(), flags=re.IGNORECASE):
+        terms = []
+        for part in re.split(r"\s+AND\s+", alternative.strip(), flags=re.IGNORECASE):
+            part = part.strip().strip("()").strip()
+            if m := re.fullmatch(r"unique_args\['([^']+)'\]\s*=\s*\"([^\"]*)\"", part):
+                terms.append(("unique_args:" + m[1], "=", m[2]))
+            elif m := re.fullmatch(
+                r"(msg_id|to_email|from_email|subject|status)\s*=\s*\"([^\"]*)\"", part
+            ):
+                terms.append((m[1], "=", m[2]))
+            elif m := re.fullmatch(r"msg_id\s+LIKE\s+'([^'%]*)%'", part, flags=re.IGNORECASE):
+                terms.append(("msg_id", "prefix", m[1]))
+            else:
+                return None
+        alternatives.append(terms)
+    return alternatives
+
+
+UNVERIFIED_SENDER = (
+    "The from address does not match a verified Sender Identity. Mail cannot be sent until "
+    "this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/"
+    "sender-identity/ to see the Sender Identity requirements"
+)
+"""SendGrid's 403 answer to a ``from`` address that is not a verified sender."""
 
 
 class SinkState:
     """What the sink received, its fault schedule and its signing key (thread-safe)."""
 
-    def __init__(self, *, api_key: str | None = None, outbox: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        outbox: Path | None = None,
+        activity_lag: float = 0.0,
+        activity_per_minute: int | None = None,
+        verified_senders: frozenset[str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.api_key = api_key
+        self.activity_lag = activity_lag
+        """Seconds before an accepted mail shows in Email Activity (SendGrid takes minutes)."""
+        self.activity_per_minute = activity_per_minute
+        """Email Activity requests allowed per minute (None: no limit); more get 429."""
+        self.verified_senders = (
+            None if verified_senders is None else frozenset(e.lower() for e in verified_senders)
+        )
+        """``from`` addresses SendGrid would accept (None: any); others get 403."""
+        self.clock = clock
+        self.activity_requests: list[float] = []
+        """When each Email Activity request arrived (the rate-limit window)."""
         self.outbox = outbox
         if outbox is not None:
             outbox.mkdir(parents=True, exist_ok=True)
@@ -317,7 +363,7 @@ class SinkState:
             )
         mail = StoredMail(
             x_message_id=xid,
-            received_at=time.time(),
+            received_at=self.clock(),
             from_email=payload["from"]["email"],
             subject=str(p0.get("subject") or payload.get("subject") or ""),
             to=[r["email"] for p in payload["personalizations"] for r in p.get("to") or []],
@@ -330,6 +376,8 @@ class SinkState:
             sandbox=bool(
                 ((payload.get("mail_settings") or {}).get("sandbox_mode") or {}).get("enable")
             ),
+            reply_to=str((payload.get("reply_to") or {}).get("email", "")),
+            tracking_settings=dict(payload.get("tracking_settings") or {}),
         )
         with self.lock:
             self.mails.append(mail)
@@ -345,15 +393,33 @@ class SinkState:
         with self.lock:
             return list(self.mails)
 
+    def activity_reset_at(self) -> float | None:
+        """Record one Email Activity request; when over the limit, the epoch second the
+        window frees a slot (the request is then refused)."""
+        if self.activity_per_minute is None:
+            return None
+        now = self.clock()
+        with self.lock:
+            self.activity_requests = [t for t in self.activity_requests if t > now - 60.0]
+            if len(self.activity_requests) >= self.activity_per_minute:
+                return self.activity_requests[0] + 60.0
+            self.activity_requests.append(now)
+            return None
+
     def clear(self) -> None:
         with self.lock:
             self.mails.clear()
 
-    def activity_rows(self, terms: list[tuple[str, str, str]], limit: int) -> list[dict[str, Any]]:
+    def activity_rows(
+        self, alternatives: list[list[tuple[str, str, str]]], limit: int
+    ) -> list[dict[str, Any]]:
         rows = []
+        listed_before = self.clock() - self.activity_lag
         for mail in self.received():
             if mail.sandbox:
                 continue  # SendGrid does not keep sandbox mail
+            if mail.received_at > listed_before:
+                continue  # not indexed yet: Email Activity lags behind mail/send
             for i, email in enumerate(mail.to + mail.cc):
                 row = {
                     "from_email": mail.from_email,
@@ -367,7 +433,7 @@ class SinkState:
                         "%Y-%m-%dT%H:%M:%SZ"
                     ),
                 }
-                if all(_match(mail, row, t) for t in terms):
+                if any(all(_match(mail, row, t) for t in terms) for terms in alternatives):
                     rows.append(row)
         return rows[:limit]
 
@@ -547,6 +613,10 @@ class _Handler(BaseHTTPRequestHandler):
         if errors:
             self._send_json(400, {"errors": errors})
             return
+        sender = str(payload["from"]["email"]).lower()
+        if state.verified_senders is not None and sender not in state.verified_senders:
+            self._send_json(403, {"errors": [_err(UNVERIFIED_SENDER, "from")]})
+            return
         fault = state.next_fault()
         if fault.kind == "429":
             reset = int(time.time() + fault.reset_after)
@@ -603,7 +673,19 @@ class _Handler(BaseHTTPRequestHandler):
         if state.activity == "not_found":
             self._send_json(404, {"errors": [_err("resource not found")]})
             return
-        terms = _parse_query(params.get("query", [""])[0]) if params.get("query") else []
+        reset_at = state.activity_reset_at()
+        if reset_at is not None:
+            self._send_json(
+                429,
+                {"errors": [_err("too many requests")]},
+                {
+                    "X-RateLimit-Limit": str(state.activity_per_minute),
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": str(ceil(reset_at)),
+                },
+            )
+            return
+        terms = _parse_query(params.get("query", [""])[0]) if params.get("query") else [[]]
         if terms is None:
             self._send_json(400, {"errors": [_err("invalid query", "query")]})
             return
@@ -664,12 +746,23 @@ class SinkServer:
     port: int = 0
     api_key: str | None = None
     outbox: Path | None = None
+    activity_lag: float = 0.0
+    activity_per_minute: int | None = None
+    verified_senders: frozenset[str] | None = None
+    clock: Callable[[], float] = time.time
     state: SinkState = field(init=False)
     _server: _SinkHTTPServer | None = field(default=None, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self.state = SinkState(api_key=self.api_key, outbox=self.outbox)
+        self.state = SinkState(
+            api_key=self.api_key,
+            outbox=self.outbox,
+            activity_lag=self.activity_lag,
+            activity_per_minute=self.activity_per_minute,
+            verified_senders=self.verified_senders,
+            clock=self.clock,
+        )
 
     @property
     def url(self) -> str:

@@ -1,4 +1,4 @@
-"""What every command shares: the engine from settings, errors, and progress bars."""
+"""What every command shares: the database from settings, errors, and progress bars."""
 
 from __future__ import annotations
 
@@ -9,18 +9,12 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-from sqlalchemy import Engine
 
-from dgops.db import Database, make_engine
+from dgops.db import Database
 from dgops.settings import get_settings
 
 console = Console()
 err_console = Console(stderr=True)
-
-
-def engine() -> Engine:
-    """The engine of the configured database (``DGOPS_DATABASE_URL``, default SQLite)."""
-    return make_engine(get_settings().db_url)
 
 
 def actor() -> str:

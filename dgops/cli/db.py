@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dgops.cli._common import console, engine
+from dgops.cli._common import console, database
 from dgops.db import current_revision, head_revision, upgrade
 
 app = typer.Typer(
@@ -17,7 +17,7 @@ def upgrade_cmd(
     revision: str = typer.Argument("heads", help="Target revision (default: the newest)."),
 ) -> None:
     """Create the database if needed and apply every pending migration."""
-    eng = engine()
+    eng = database().engine
     before = current_revision(eng)
     after = upgrade(eng, revision)
     console.print(
@@ -28,7 +28,7 @@ def upgrade_cmd(
 @app.command("status")
 def status_cmd() -> None:
     """Show the database's revision and the newest shipped one."""
-    eng = engine()
+    eng = database().engine
     console.print(f"database: {eng.url.render_as_string(hide_password=True)}")
     console.print(f"current revision: {current_revision(eng) or 'none (empty database)'}")
     console.print(f"newest revision:  {head_revision()}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from math import ceil
 from pathlib import Path
 
 import typer
@@ -75,14 +76,66 @@ def status_cmd(
 
 
 @app.command("reconcile")
-def reconcile_cmd(cycle: int = typer.Option(..., help="Survey year (2566 or 2023).")) -> None:
+def reconcile_cmd(
+    cycle: int = typer.Option(..., help="Survey year (2566 or 2023)."),
+    lag: float | None = typer.Option(
+        None,
+        help="Uncertainty window in seconds: how long SendGrid may take to list a sent "
+        "message in Email Activity (default: DGOPS_MAIL_ACTIVITY_LAG, 600).",
+    ),
+    no_activity: bool = typer.Option(
+        False, "--no-activity", help="The account has no Email Activity: hold uncertain mail."
+    ),
+    batch_size: int | None = typer.Option(
+        None, help="Messages per Email Activity request (default: DGOPS_MAIL_ACTIVITY_BATCH)."
+    ),
+    per_minute: float | None = typer.Option(
+        None, help="Email Activity requests per minute (default: DGOPS_MAIL_ACTIVITY_PER_MINUTE)."
+    ),
+    max_wait: float | None = typer.Option(
+        None, help="Longest wait for Activity's rate limit (default: DGOPS_MAIL_ACTIVITY_MAX_WAIT)."
+    ),
+) -> None:
     """Settle uncertain (`sending`) messages through SendGrid's Email Activity API."""
     cycle_id = _cycle_id(cycle)
-    results = reconcile(database(), MailConfig.from_settings(), cycle_id=cycle_id, actor=actor())
-    if not results:
+    overrides: dict[str, object] = {}
+    if lag is not None:
+        overrides["activity_lag"] = lag
+    if no_activity:
+        overrides["activity_api"] = False
+    if batch_size is not None:
+        overrides["activity_batch"] = batch_size
+    if per_minute is not None:
+        overrides["activity_per_minute"] = per_minute
+    if max_wait is not None:
+        overrides["activity_max_wait"] = max_wait
+    try:
+        config = MailConfig.from_settings(None, **overrides)
+    except ValueError as exc:
+        fail(str(exc))
+    report = reconcile(database(), config, cycle_id=cycle_id, actor=actor())
+    if not report.results:
         console.print("ไม่มีข้อความที่สถานะไม่แน่นอน (no uncertain messages)")
-    for row_id, outcome, detail in results:
+    for row_id, outcome, detail in report:
         console.print(f"#{row_id}: {outcome} {detail}", highlight=False)
+    if report.results:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()))
+        console.print(f"สรุป (one line per message): {counts}", highlight=False)
+    if report.retry_after is not None:
+        console.print(
+            f"SendGrid จำกัดจำนวนการตรวจสอบ: สั่ง `dgops mail reconcile --cycle {cycle}` ใหม่"
+            f"ในอีก {ceil(report.retry_after)} วินาที "
+            f"(Email Activity rate limit: retry in {ceil(report.retry_after)} s)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if report.decide_after is not None:
+        console.print(
+            f"บางข้อความเพิ่งส่ง ยังตัดสินไม่ได้: สั่งใหม่ในอีก {ceil(report.decide_after)} วินาที "
+            f"(too recent to decide: retry in {ceil(report.decide_after)} s)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("release")
@@ -142,12 +195,28 @@ def sink_cmd(
     public_key_file: Path | None = typer.Option(
         None, help="Write the event-signing public key here (for the webhook)."
     ),
+    activity_lag: float = typer.Option(
+        0.0, help="Seconds before a mail shows in Email Activity (SendGrid: minutes)."
+    ),
+    activity_per_minute: int | None = typer.Option(
+        None, help="Email Activity requests allowed per minute (SendGrid: a few); default none."
+    ),
+    verified_sender: list[str] | None = typer.Option(
+        None, help="Accept only these `from` addresses (SendGrid's verified senders)."
+    ),
 ) -> None:
     """A local SendGrid-compatible endpoint (demo and tests); see docs/mail.md."""
     from dgops_devtools import SinkServer
 
     box = None if no_outbox else (outbox or get_settings().var_dir / "outbox")
-    sink = SinkServer(port=port, api_key=api_key, outbox=box)
+    sink = SinkServer(
+        port=port,
+        api_key=api_key,
+        outbox=box,
+        activity_lag=activity_lag,
+        activity_per_minute=activity_per_minute,
+        verified_senders=frozenset(verified_sender) if verified_sender else None,
+    )
     sink.state.auto_events_url = webhook_url
     if public_key_file:
         public_key_file.write_text(sink.state.public_key + "\n", encoding="utf-8")

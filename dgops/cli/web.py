@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dgops.cli._common import actor, console, engine, fail
+from dgops.cli._common import actor, console, database, fail
 
 app = typer.Typer(
     help="เว็บไซต์สำหรับหน่วยงานตอบแบบสำรวจ / the agency portal.",
@@ -46,7 +46,9 @@ def reset_password_cmd(
     cycle: int = typer.Option(..., help="Survey year (BE 2566 or CE 2023)."),
     agency: list[str] = typer.Option(..., help="Agency code(s) whose password is reset."),
 ) -> None:
-    """Revoke the password and sessions, issue a new activation code and e-mail it."""
+    """Revoke the password and sessions, e-mail a one-time reset link to the coordinators."""
+    import datetime as dt
+
     from dgops.cycles import CycleError
     from dgops.mail import MailConfig
     from dgops.settings import get_settings
@@ -54,14 +56,16 @@ def reset_password_cmd(
 
     settings = get_settings()
     try:
-        report = reset_passwords(
-            engine(),
-            cycle,
-            agency,
-            actor=actor(),
-            mail_config=MailConfig.from_settings(settings),
-            portal_url=settings.portal_url,
-        )
+        with database() as db:
+            report = reset_passwords(
+                db,
+                cycle,
+                agency,
+                actor=actor(),
+                mail_config=MailConfig.from_settings(settings),
+                portal_url=settings.portal_url,
+                ttl=dt.timedelta(minutes=settings.password_reset_ttl_minutes),
+            )
     except (ResetError, CycleError) as exc:
         fail(str(exc))
     delivered = report.delivered

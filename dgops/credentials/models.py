@@ -53,3 +53,24 @@ class ActivationCodeRow(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     account: Mapped[PortalAccount] = relationship(back_populates="codes")
+
+
+class PasswordResetToken(Base):
+    """A one-time password-reset link sent by e-mail; only the SHA-256 of its token is kept.
+
+    The token carries 256 random bits, so a fast hash is enough (nothing to brute-force) and
+    lets the link be found by its hash. Issuing a new one revokes the previous ones.
+    """
+
+    __tablename__ = "password_reset_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("portal_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

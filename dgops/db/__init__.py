@@ -8,7 +8,6 @@ from dgops.db.engine import (
     current_revision,
     head_revision,
     make_engine,
-    session_scope,
     upgrade,
 )
 
@@ -20,6 +19,5 @@ __all__ = [
     "make_engine",
     "record_audit",
     "record_audits",
-    "session_scope",
     "upgrade",
 ]

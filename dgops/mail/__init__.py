@@ -24,6 +24,7 @@ from dgops.mail.models import (
     MailCorrection,
     MailEvent,
     MailMessage,
+    MailRecipient,
     SendStatus,
 )
 from dgops.mail.ops import (
@@ -40,6 +41,7 @@ from dgops.mail.preflight import Problem, preflight
 from dgops.mail.sender import (
     MessageResult,
     Outcome,
+    ReconcileReport,
     SendReport,
     reconcile,
     send_batch,
@@ -64,6 +66,7 @@ __all__ = [
     "MailEvent",
     "MailMessage",
     "MailOpsError",
+    "MailRecipient",
     "MailStatus",
     "MailTransport",
     "MessageLine",
@@ -72,6 +75,7 @@ __all__ = [
     "OutgoingMessage",
     "Problem",
     "Recipient",
+    "ReconcileReport",
     "RenderedEmail",
     "SendGridTransport",
     "SendReport",

@@ -31,6 +31,19 @@ class LedgerRow:
     status: SendStatus
     attempts: int
     sending_at: dt.datetime | None
+    addresses: tuple[str, ...] = ()
+    """The to and cc addresses of the last attempt (lower case), to attribute Activity rows."""
+
+
+def addresses_of(recipients: dict[str, Any] | None) -> tuple[str, ...]:
+    """The lower-cased addresses in a ledger row's ``recipients`` JSON (to, then cc)."""
+    out: list[str] = []
+    for kind in ("to", "cc"):
+        for r in (recipients or {}).get(kind) or []:
+            email = str(r.get("email", "")).strip().lower() if isinstance(r, dict) else ""
+            if email and email not in out:
+                out.append(email)
+    return tuple(out)
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:
@@ -39,7 +52,9 @@ def as_utc(value: dt.datetime) -> dt.datetime:
 
 
 def _row(m: MailMessage) -> LedgerRow:
-    return LedgerRow(m.id, m.message_key, m.status, m.attempts, m.sending_at)
+    return LedgerRow(
+        m.id, m.message_key, m.status, m.attempts, m.sending_at, addresses_of(m.recipients)
+    )
 
 
 def _select_keys(session: Session, keys: Sequence[Key]) -> dict[Key, MailMessage]:

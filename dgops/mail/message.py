@@ -13,6 +13,7 @@ from sendgrid.helpers.mail import (
 from sendgrid.helpers.mail import (
     Category,
     Cc,
+    ClickTracking,
     CustomArg,
     Disposition,
     FileContent,
@@ -22,10 +23,14 @@ from sendgrid.helpers.mail import (
     HtmlContent,
     Mail,
     MailSettings,
+    OpenTracking,
     Personalization,
     PlainTextContent,
+    ReplyTo,
     SandBoxMode,
+    SubscriptionTracking,
     To,
+    TrackingSettings,
 )
 
 from dgops.mail.config import MailConfig
@@ -141,6 +146,23 @@ def custom_args(message: OutgoingMessage, ledger_id: int, message_key: str) -> d
     }
 
 
+def tracking_settings(kind: str, config: MailConfig) -> TrackingSettings:
+    """Tracking set explicitly, whatever the account's defaults say.
+
+    Click tracking is always off: it rewrites every link through SendGrid's redirect host, so
+    a reset link would no longer be the portal's address, and a mail scanner following it
+    would be counted as the agency. Open tracking (a pixel) only for kinds that carry no
+    credentials, when ``config.open_tracking``. Subscription tracking (an unsubscribe footer)
+    never: these are official mails, not a newsletter.
+    """
+    settings = TrackingSettings()
+    settings.click_tracking = ClickTracking(False, False)
+    opens = config.open_tracking and kind not in config.credential_kinds
+    settings.open_tracking = OpenTracking(opens)
+    settings.subscription_tracking = SubscriptionTracking(False)
+    return settings
+
+
 def build_payload(
     message: OutgoingMessage,
     addressing: Addressing,
@@ -176,6 +198,9 @@ def build_payload(
     # The helper inserts each category at the front: add them in reverse to keep the order.
     for c in reversed(list(dict.fromkeys((*config.categories, message.kind, *message.categories)))):
         mail.add_category(Category(c))
+    if config.reply_to:
+        mail.reply_to = ReplyTo(config.reply_to)
+    mail.tracking_settings = tracking_settings(message.kind, config)
     if config.sandbox:
         settings = MailSettings()
         settings.sandbox_mode = SandBoxMode(True)

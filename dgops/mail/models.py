@@ -114,6 +114,27 @@ class MailEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class MailRecipient(Base):
+    """Delivery status of one recipient of one message (to or cc), from webhook events.
+
+    A bounce of one cc is that person's problem, not the agency's: the message's own
+    ``delivery_status`` is derived from its recipients (see ``dgops.mail.events``).
+    """
+
+    __tablename__ = "mail_recipient"
+    __table_args__ = (UniqueConstraint("message_id", "email", name="uq_mail_recipient_email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("mail_message.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(8), default="")
+    """``to`` or ``cc`` as sent (empty when the address was not in the ledger's recipients)."""
+    status: Mapped[str] = mapped_column(String(32))
+    """processed, deferred, delivered, opened, blocked, bounced, dropped or spamreport."""
+    reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class MailCorrection(Base):
     """An address that bounced or was dropped: operators fix the contact before the next send."""
 

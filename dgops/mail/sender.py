@@ -18,14 +18,16 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from math import ceil
 
 from dgops.db import Database
 from dgops.mail.config import MailConfig
 from dgops.mail.ledger import (
     LedgerRow,
+    addresses_of,
     as_utc,
     claim,
     ensure_rows,
@@ -36,6 +38,7 @@ from dgops.mail.message import ARG_MESSAGE_KEY, OutgoingMessage, build_payload
 from dgops.mail.models import SendStatus
 from dgops.mail.preflight import Prepared, Problem, prepare, suppressed_addresses
 from dgops.mail.transport import (
+    ACTIVITY_LIMIT,
     ActivityUnavailable,
     MailTransport,
     NotSent,
@@ -91,6 +94,10 @@ class SendReport:
 
     results: list[MessageResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    retry_after: float | None = None
+    """Seconds until Email Activity may be asked again, when its rate limit stopped a lookup."""
+    decide_after: float | None = None
+    """Seconds until the youngest uncertain message of this batch can be decided."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -116,6 +123,9 @@ class _Runtime:
     actor: str
     _local: threading.local = field(default_factory=threading.local)
     _rng_lock: threading.Lock = field(default_factory=threading.Lock)
+    _pace_lock: threading.Lock = field(default_factory=threading.Lock)
+    _next_send: float = 0.0
+    _next_activity: float = 0.0
 
     def transport(self) -> MailTransport:
         t: MailTransport | None = getattr(self._local, "transport", None)
@@ -136,6 +146,42 @@ class _Runtime:
         c = self.config
         return self.jitter(min(c.backoff_cap, c.backoff_base * 2**attempt))
 
+    def age(self, row: LedgerRow) -> float:
+        """Seconds since the row's attempt started (infinite when unknown)."""
+        if row.sending_at is None:
+            return float("inf")
+        return self.clock() - as_utc(row.sending_at).timestamp()
+
+    def _slot(self, attr: str, interval: float) -> None:
+        # Reserve the next free moment under the lock, sleep outside it: workers queue up
+        # behind each other at ``interval`` without holding the lock while they wait.
+        if interval <= 0:
+            return
+        with self._pace_lock:
+            now = self.clock()
+            at = max(now, getattr(self, attr))
+            setattr(self, attr, at + interval)
+        if at > now:
+            self.sleep(at - now)
+
+    def send_slot(self) -> None:
+        """Wait for this request's turn under ``config.rate_per_second``."""
+        rate = self.config.rate_per_second
+        self._slot("_next_send", 1.0 / rate if rate > 0 else 0.0)
+
+    def activity_slot(self) -> None:
+        """Wait for this Email Activity request's turn under ``config.activity_per_minute``."""
+        per_minute = self.config.activity_per_minute
+        self._slot("_next_activity", 60.0 / per_minute if per_minute > 0 else 0.0)
+
+    def rate_limit_wait(self, err: RateLimited) -> float:
+        """Seconds until ``X-RateLimit-Reset`` (at least one second when it is not given)."""
+        if err.reset_at is None:
+            return max(1.0, self.config.backoff_base)
+        return max(0.0, err.reset_at - self.clock()) + self.jitter(
+            min(1.0, self.config.backoff_base)
+        )
+
     def rate_wait(self, err: RateLimited, attempt: int) -> float:
         """Until ``X-RateLimit-Reset`` (plus a little jitter), else the usual backoff."""
         if err.reset_at is None:
@@ -144,64 +190,201 @@ class _Runtime:
         return min(self.config.backoff_cap, wait_s + self.jitter(self.config.backoff_base))
 
 
-def _reconcile_row(rt: _Runtime, row: LedgerRow, *, owned: bool) -> tuple[str, str]:
-    """Decide an uncertain (``sending``) row: (outcome, detail).
+@dataclass
+class ReconcileReport:
+    """What reconciliation decided: exactly one outcome per ledger row, and how long to wait.
 
-    ``owned``: this run made the attempt (so it is not in flight elsewhere).
+    ``retry_after``: Email Activity refused more requests (429) for longer than the run may
+    wait; ask again after that many seconds. ``decide_after``: the youngest message still
+    undecided can be decided after that many seconds (the uncertainty window).
     """
-    now = rt.clock()
-    age = now - as_utc(row.sending_at).timestamp() if row.sending_at else float("inf")
-    if not owned and age < rt.config.reconcile_after:
-        return Outcome.UNCERTAIN, "sending started recently; may still be in flight"
-    try:
-        found = rt.transport().find_by_custom_arg(ARG_MESSAGE_KEY, row.message_key)
-    except ActivityUnavailable as exc:
-        detail = f"ไม่แน่ใจว่าส่งแล้วหรือไม่ และตรวจสอบกับ SendGrid ไม่ได้ ({exc}) — รอผู้ดูแลตัดสินใจ"
-        ok = transition(
-            rt.db,
-            row.id,
-            from_status=SendStatus.SENDING,
-            attempts=row.attempts,
-            to_status=SendStatus.HELD,
-            now=_utc(now),
-            audit=(rt.actor, "mail_hold"),
-            error=detail,
-        )
-        return (Outcome.HELD, detail) if ok else (Outcome.CONFLICT, "row changed")
-    except TransportError as exc:
-        return Outcome.UNCERTAIN, f"Email Activity query failed: {exc}"
-    if found:
-        sg_id = found[0].msg_id.split(".", 1)[0]
-        ok = transition(
-            rt.db,
-            row.id,
-            from_status=SendStatus.SENDING,
-            attempts=row.attempts,
-            to_status=SendStatus.ACCEPTED,
-            now=_utc(now),
-            audit=(rt.actor, "mail_reconciled_accepted"),
-            sg_message_id=sg_id,
-            accepted_at=_utc(now),
-            error="",
-            error_code=None,
-        )
-        return (Outcome.RECONCILED, sg_id) if ok else (Outcome.CONFLICT, "row changed")
+
+    results: dict[int, tuple[str, str]] = field(default_factory=dict)
+    retry_after: float | None = None
+    decide_after: float | None = None
+
+    def settle(self, row_id: int, outcome: str, detail: str = "") -> None:
+        # Keyed by ledger id: a message is never counted twice, however many Activity rows
+        # (one per recipient) or queries it took.
+        self.results[row_id] = (outcome, detail)
+
+    def wait_at_least(self, attr: str, seconds: float) -> None:
+        current = getattr(self, attr)
+        setattr(self, attr, seconds if current is None else max(current, seconds))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Messages per outcome (``pending``: SendGrid never got it; it will be sent again)."""
+        return dict(Counter(_public(o) for o, _ in self.results.values()))
+
+    def lines(self) -> list[tuple[int, str, str]]:
+        """(ledger id, outcome, detail) in ledger order."""
+        return [(i, _public(o), d) for i, (o, d) in sorted(self.results.items())]
+
+    def __iter__(self) -> Iterator[tuple[int, str, str]]:
+        return iter(self.lines())
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+_RESEND = "resend"
+"""Internal outcome: SendGrid never received the attempt; the row is ``pending`` again."""
+
+
+def _public(outcome: str) -> str:
+    return SendStatus.PENDING.value if outcome == _RESEND else outcome
+
+
+def _batches(rows: Sequence[LedgerRow], size: int) -> list[list[LedgerRow]]:
+    """Groups of at most ``size`` rows whose addresses do not overlap.
+
+    Email Activity lists rows by recipient, without custom args: inside one query an
+    address must point to a single ledger row, so each result can be attributed.
+    """
+    batches: list[tuple[list[LedgerRow], set[str]]] = []
+    for row in rows:
+        addrs = set(row.addresses)
+        for batch, used in batches:
+            if len(batch) < size and addrs and not (addrs & used):
+                batch.append(row)
+                used |= addrs
+                break
+        else:
+            batches.append(([row], set(addrs)))
+    return [b for b, _ in batches]
+
+
+def _reconcile_rows(
+    rt: _Runtime, rows: Sequence[LedgerRow], *, owned: Collection[int] = ()
+) -> ReconcileReport:
+    """Decide uncertain (``sending``) rows through Email Activity, in bulk.
+
+    ``owned``: rows whose attempt this run made (so not in flight elsewhere). Found →
+    ``accepted``; not listed and older than ``activity_lag`` → ``pending``; Activity
+    unavailable → ``held``; too recent, rate-limited or query failed → left ``sending``.
+    """
+    report = ReconcileReport()
+    config = rt.config
+    askable: list[LedgerRow] = []
+    for row in {r.id: r for r in rows}.values():
+        age = rt.age(row)
+        if row.id not in owned and age < config.reconcile_after:
+            report.settle(
+                row.id, Outcome.UNCERTAIN, "sending started recently; may still be in flight"
+            )
+            report.wait_at_least("decide_after", config.reconcile_after - age)
+        else:
+            askable.append(row)
+    queue = _batches(askable, config.activity_batch)
+    waited = 0.0
+    while queue:
+        batch = queue.pop(0)
+        try:
+            rt.activity_slot()
+            found = rt.transport().find_by_custom_args(
+                ARG_MESSAGE_KEY, [r.message_key for r in batch]
+            )
+        except ActivityUnavailable as exc:
+            for row in [*batch, *(r for b in queue for r in b)]:
+                _hold(rt, report, row, str(exc))
+            return report
+        except RateLimited as exc:
+            wait_s = rt.rate_limit_wait(exc)
+            if waited + wait_s <= config.activity_max_wait:
+                waited += wait_s
+                rt.sleep(wait_s)
+                queue.insert(0, batch)
+                continue
+            detail = f"Email Activity จำกัดจำนวนคำขอ: สั่ง reconcile ใหม่ในอีก {ceil(wait_s)} วินาที"
+            for row in [*batch, *(r for b in queue for r in b)]:
+                report.settle(row.id, Outcome.UNCERTAIN, detail)
+            report.wait_at_least("retry_after", wait_s)
+            return report
+        except TransportError as exc:
+            for row in batch:
+                report.settle(row.id, Outcome.UNCERTAIN, f"Email Activity query failed: {exc}")
+            continue
+        by_address = {a: r for r in batch for a in r.addresses}
+        hits: dict[int, str] = {}
+        unattributed = False
+        for item in found:
+            owner = by_address.get(item.to_email.strip().lower())
+            if owner is None and len(batch) == 1:
+                owner = batch[0]
+            if owner is None:
+                unattributed = True
+                continue
+            hits.setdefault(owner.id, item.msg_id.split(".", 1)[0])
+        if len(batch) > 1 and (unattributed or len(found) >= ACTIVITY_LIMIT):
+            # Some rows could not be told apart (or the answer was cut off): ask one by one.
+            queue.extend([r] for r in batch if r.id not in hits)
+            batch = [r for r in batch if r.id in hits]
+        for row in batch:
+            if row.id in hits:
+                _settle_found(rt, report, row, hits[row.id])
+            else:
+                _settle_missing(rt, report, row)
+    return report
+
+
+def _hold(rt: _Runtime, report: ReconcileReport, row: LedgerRow, why: str) -> None:
+    detail = f"ไม่แน่ใจว่าส่งแล้วหรือไม่ และตรวจสอบกับ SendGrid ไม่ได้ ({why}) — รอผู้ดูแลตัดสินใจ"
+    ok = transition(
+        rt.db,
+        row.id,
+        from_status=SendStatus.SENDING,
+        attempts=row.attempts,
+        to_status=SendStatus.HELD,
+        now=rt.now(),
+        audit=(rt.actor, "mail_hold"),
+        error=detail,
+    )
+    report.settle(row.id, *((Outcome.HELD, detail) if ok else (Outcome.CONFLICT, "row changed")))
+
+
+def _settle_found(rt: _Runtime, report: ReconcileReport, row: LedgerRow, sg_id: str) -> None:
+    now = rt.now()
+    ok = transition(
+        rt.db,
+        row.id,
+        from_status=SendStatus.SENDING,
+        attempts=row.attempts,
+        to_status=SendStatus.ACCEPTED,
+        now=now,
+        audit=(rt.actor, "mail_reconciled_accepted"),
+        sg_message_id=sg_id,
+        accepted_at=now,
+        error="",
+        error_code=None,
+    )
+    report.settle(
+        row.id, *((Outcome.RECONCILED, sg_id) if ok else (Outcome.CONFLICT, "row changed"))
+    )
+
+
+def _settle_missing(rt: _Runtime, report: ReconcileReport, row: LedgerRow) -> None:
+    age = rt.age(row)
     if age < rt.config.activity_lag:
-        return Outcome.UNCERTAIN, "not (yet) in Email Activity; too recent to conclude"
+        report.settle(
+            row.id, Outcome.UNCERTAIN, "not (yet) in Email Activity; too recent to conclude"
+        )
+        report.wait_at_least("decide_after", rt.config.activity_lag - age)
+        return
     ok = transition(
         rt.db,
         row.id,
         from_status=SendStatus.SENDING,
         attempts=row.attempts,
         to_status=SendStatus.PENDING,
-        now=_utc(now),
+        now=rt.now(),
         audit=(rt.actor, "mail_reconciled_not_received"),
         error="SendGrid did not receive the previous attempt (Email Activity); may resend",
     )
-    return ("resend", "") if ok else (Outcome.CONFLICT, "row changed")
+    report.settle(row.id, *((_RESEND, "") if ok else (Outcome.CONFLICT, "row changed")))
 
 
-def _deliver(rt: _Runtime, p: Prepared, row: LedgerRow) -> MessageResult:
+def _deliver(rt: _Runtime, p: Prepared, row: LedgerRow, settled: ReconcileReport) -> MessageResult:
     m = p.message
 
     def result(outcome: str, detail: str = "") -> MessageResult:
@@ -213,8 +396,9 @@ def _deliver(rt: _Runtime, p: Prepared, row: LedgerRow) -> MessageResult:
     if status in (SendStatus.FAILED, SendStatus.HELD):
         return result(status.value, "waits for an operator (dgops mail release)")
     if status == SendStatus.SENDING:
-        outcome, detail = _reconcile_row(rt, row, owned=False)
-        if outcome != "resend":
+        # Decided in bulk before the pool started (see send_batch).
+        outcome, detail = settled.results[row.id]
+        if outcome != _RESEND:
             return result(outcome, detail)
         status = SendStatus.PENDING
 
@@ -252,6 +436,7 @@ def _deliver(rt: _Runtime, p: Prepared, row: LedgerRow) -> MessageResult:
             )
 
         try:
+            rt.send_slot()
             sg_id = rt.transport().send(payload)
         except RateLimited as exc:
             last_error = str(exc)
@@ -281,9 +466,16 @@ def _deliver(rt: _Runtime, p: Prepared, row: LedgerRow) -> MessageResult:
         except Uncertain as exc:
             last_error = str(exc)
             rt.sleep(rt.backoff(attempt))
-            mine = LedgerRow(row.id, row.message_key, SendStatus.SENDING, attempts, sending_at)
-            outcome, detail = _reconcile_row(rt, mine, owned=True)
-            if outcome != "resend":
+            mine = LedgerRow(
+                row.id,
+                row.message_key,
+                SendStatus.SENDING,
+                attempts,
+                sending_at,
+                addresses_of(recipients),
+            )
+            outcome, detail = _reconcile_rows(rt, [mine], owned={row.id}).results[row.id]
+            if outcome != _RESEND:
                 return result(outcome, detail or last_error)
             status = SendStatus.PENDING
             continue
@@ -376,8 +568,12 @@ def send_batch(
     if not prepared:
         return report
     rows = ensure_rows(db, [p.message.key for p in prepared])
+    # Rows another run left uncertain are looked up together (Email Activity allows only a
+    # few requests a minute), before any worker starts.
+    settled = _reconcile_rows(rt, [r for r in rows.values() if r.status == SendStatus.SENDING])
+    report.retry_after, report.decide_after = settled.retry_after, settled.decide_after
     jobs = [
-        (lambda p=p, row=rows[p.message.key]: _deliver(rt, p, row))  # type: ignore[misc]
+        (lambda p=p, row=rows[p.message.key]: _deliver(rt, p, row, settled))  # type: ignore[misc]
         for p in prepared
     ]
     report.results = _run_pool(workers, jobs)
@@ -391,18 +587,16 @@ def reconcile(
     cycle_id: int | None = None,
     transport_factory: TransportFactory | None = None,
     clock: Clock | None = None,
+    sleep: Sleep | None = None,
     actor: str = ACTOR,
-) -> list[tuple[int, str, str]]:
-    """Settle every ``sending`` row (of a cycle) through Email Activity: (id, outcome, detail).
+) -> ReconcileReport:
+    """Settle every ``sending`` row (of a cycle) through Email Activity, in bulk.
 
     Found → ``accepted``; not received → ``pending`` (the next send run sends it); Activity
-    unavailable → ``held``; sent too recently to tell → left ``sending``.
+    unavailable → ``held``; sent too recently to tell, or Activity rate-limited for longer
+    than ``config.activity_max_wait`` → left ``sending`` (the report says how long to wait).
     """
-    rt = _runtime(db, config, transport_factory, clock, None, None, None, actor)
+    rt = _runtime(db, config, transport_factory, clock, sleep, None, None, actor)
     with db.begin() as session:
         rows = rows_in_status(session, SendStatus.SENDING, cycle_id=cycle_id)
-    out = []
-    for row in rows:
-        outcome, detail = _reconcile_row(rt, row, owned=False)
-        out.append((row.id, "pending" if outcome == "resend" else outcome, detail))
-    return out
+    return _reconcile_rows(rt, rows)

@@ -15,7 +15,7 @@ import http.client
 import json
 import urllib.error
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -83,12 +83,26 @@ class MailTransport(Protocol):
         """POST /v3/mail/send; the X-Message-Id of a 202, else a :class:`TransportError`."""
         ...
 
-    def find_by_custom_arg(self, name: str, value: str) -> list[ActivityMessage]:
-        """Email Activity rows whose custom arg ``name`` equals ``value``."""
+    def find_by_custom_args(self, name: str, values: Sequence[str]) -> list[ActivityMessage]:
+        """Email Activity rows (one per recipient) whose custom arg ``name`` is one of
+        ``values``, in one request. Raises :class:`RateLimited` on 429."""
         ...
 
 
 TransportFactory = Callable[[MailConfig], MailTransport]
+
+ACTIVITY_LIMIT = 1000
+"""Most rows one Email Activity request returns (SendGrid's maximum)."""
+
+
+def activity_query(name: str, values: Sequence[str]) -> str:
+    """``unique_args['name']="v1" OR unique_args['name']="v2" ...`` (the client URL-encodes it).
+
+    Values are our own UUIDs; quotes are refused rather than escaped.
+    """
+    if any('"' in v or "'" in v for v in values) or "'" in name:
+        raise ValueError("custom arg names and values for Email Activity must not contain quotes")
+    return " OR ".join(f"unique_args['{name}']=\"{v}\"" for v in values)
 
 
 def _reason(body: bytes | str | None) -> str:
@@ -168,13 +182,16 @@ class SendGridTransport:
             raise Uncertain("202 without X-Message-Id")
         return str(message_id)
 
-    def find_by_custom_arg(self, name: str, value: str) -> list[ActivityMessage]:
+    def find_by_custom_args(self, name: str, values: Sequence[str]) -> list[ActivityMessage]:
         if not self._config.activity_api:
             raise ActivityUnavailable("Email Activity API not configured")
-        query = f"unique_args['{name}']=\"{value}\""
+        if not values:
+            return []
+        query = activity_query(name, values)
         try:
             response = self._client.client.messages.get(
-                query_params={"query": query, "limit": 10}, timeout=self._config.timeout
+                query_params={"query": query, "limit": ACTIVITY_LIMIT},
+                timeout=self._config.timeout,
             )
         except http_exc.HTTPError as err:
             if int(err.status_code) in (401, 403, 404):

@@ -23,6 +23,8 @@ from dgops.mail.events import IngestResult, ingest_events
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
 DEFAULT_PATH = "/sendgrid/events"
+MAX_BODY = 2 * 1024 * 1024
+"""Largest request body read (SendGrid posts events in batches far smaller than this)."""
 
 
 class SignatureError(ValueError):
@@ -43,8 +45,9 @@ class SignatureVerifier:
         self._max_age = max_age
         self._clock = clock
 
-    def verify(self, body: bytes, signature: str | None, timestamp: str | None) -> None:
-        """Raise :class:`SignatureError` unless ``body`` is signed, valid and recent."""
+    def check_headers(self, signature: str | None, timestamp: str | None) -> None:
+        """Raise :class:`SignatureError` unless both headers are present and the timestamp is
+        recent: checked before the body is read, so unsigned requests cost nothing."""
         if not signature or not timestamp:
             raise SignatureError("unsigned request", 401)
         try:
@@ -53,6 +56,12 @@ class SignatureVerifier:
             raise SignatureError("malformed timestamp", 403) from None
         if abs(self._clock() - ts) > self._max_age:
             raise SignatureError("timestamp too old or in the future", 403)
+
+    def verify(self, body: bytes, signature: str | None, timestamp: str | None) -> None:
+        """Raise :class:`SignatureError` unless ``body`` is signed, valid and recent."""
+        self.check_headers(signature, timestamp)
+        assert signature is not None
+        assert timestamp is not None
         try:
             # The library joins timestamp + payload as text; decode, never re-serialise.
             payload = body.decode("utf-8")
@@ -69,9 +78,14 @@ def create_webhook_router(
     *,
     path: str = DEFAULT_PATH,
     max_age: float = 300.0,
+    max_body: int = MAX_BODY,
     clock: Callable[[], float] = time.time,
 ) -> APIRouter:
-    """A router with ``POST {path}`` that ingests signed SendGrid events idempotently."""
+    """A router with ``POST {path}`` that ingests signed SendGrid events idempotently.
+
+    The signature headers are checked before the body is read, and the body is read only up
+    to ``max_body`` bytes (413 beyond): an anonymous client cannot make it buffer megabytes.
+    """
     verifier = SignatureVerifier(public_key, max_age=max_age, clock=clock)
     router = APIRouter()
 
@@ -80,13 +94,25 @@ def create_webhook_router(
         with db.begin() as session:
             return ingest_events(session, events)
 
+    async def capped_body(request: Request) -> bytes:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_body:
+            raise HTTPException(status_code=413, detail="request body too large")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > max_body:  # a lying or missing Content-Length
+                raise HTTPException(status_code=413, detail="request body too large")
+        return bytes(body)
+
     @router.post(path)
     async def sendgrid_events(request: Request) -> dict[str, int]:
-        body = await request.body()
+        signature = request.headers.get(SIGNATURE_HEADER)
+        timestamp = request.headers.get(TIMESTAMP_HEADER)
         try:
-            verifier.verify(
-                body, request.headers.get(SIGNATURE_HEADER), request.headers.get(TIMESTAMP_HEADER)
-            )
+            verifier.check_headers(signature, timestamp)
+            body = await capped_body(request)
+            verifier.verify(body, signature, timestamp)
         except SignatureError as exc:
             raise HTTPException(status_code=exc.status, detail=str(exc)) from None
         try:

@@ -151,3 +151,45 @@ def test_should_write_each_mail_to_the_outbox_folder(tmp_path) -> None:  # type:
     record = json.loads(files[0].read_text("utf-8"))
     assert record["subject"] == "ทดสอบ"
     assert record["payload"]["custom_args"] == {"dgops_key": "k1"}
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _activity(url: str, query: str) -> tuple[int, dict[str, str], bytes]:
+    return call(f"{url}/v3/messages?" + urllib.parse.urlencode({"query": query, "limit": 100}))
+
+
+def test_should_model_activity_lag_rate_limit_or_queries_and_verified_senders() -> None:
+    clock = _Clock()
+    with SinkServer(
+        api_key=API_KEY,
+        clock=clock,
+        activity_lag=60.0,
+        activity_per_minute=2,
+        verified_senders=frozenset({"survey@dga.example.org"}),
+    ) as sink:
+        refused = call(
+            f"{sink.url}/v3/mail/send", "POST", payload(**{"from": {"email": "x@evil.example"}})
+        )
+        call(f"{sink.url}/v3/mail/send", "POST", payload())
+        call(f"{sink.url}/v3/mail/send", "POST", payload(custom_args={"dgops_key": "k2"}))
+        query = "unique_args['dgops_key']=\"k1\" OR unique_args['dgops_key']=\"k2\""
+        too_early = _activity(sink.url, query)
+        clock.now += 61
+        listed = _activity(sink.url, query)
+        _activity(sink.url, query)
+        limited = _activity(sink.url, query)  # the third in one minute
+
+    assert refused[0] == 403
+    assert "verified Sender Identity" in refused[2].decode()
+    assert json.loads(too_early[2])["messages"] == []
+    rows = json.loads(listed[2])["messages"]
+    assert len(rows) == 4  # two mails, one row per recipient
+    assert limited[0] == 429
+    assert int(limited[1]["X-RateLimit-Reset"]) == int(clock.now + 60)

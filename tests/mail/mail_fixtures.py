@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -120,6 +121,7 @@ class ScriptedTransport:
         self.activity: dict[str, list[ActivityMessage]] = {}
         self.activity_error: Exception | None = None
         self.queries: list[str] = []
+        self.requests: list[list[str]] = []
         self._lock = threading.Lock()
 
     def __call__(self, _config: MailConfig) -> ScriptedTransport:
@@ -135,20 +137,25 @@ class ScriptedTransport:
                 raise step
             msg_id = f"sg{len(self.sent) + 1}"
             self.sent.append(payload)
-            self.activity.setdefault(key, []).append(
-                ActivityMessage(f"{msg_id}.filter0", "processed")
-            )
+            pers = payload["personalizations"]
+            assert isinstance(pers, list)
+            for i, r in enumerate([*pers[0].get("to", []), *pers[0].get("cc", [])]):
+                # Like Email Activity: one row per recipient, no custom args in the row.
+                self.activity.setdefault(key, []).append(
+                    ActivityMessage(f"{msg_id}.filter{i}", "processed", r["email"])
+                )
             if isinstance(step, Exception):  # taken by SendGrid, but the answer is lost
                 raise step
             return str(step) if isinstance(step, str) else msg_id
 
-    def find_by_custom_arg(self, name: str, value: str) -> list[ActivityMessage]:
+    def find_by_custom_args(self, name: str, values: Sequence[str]) -> list[ActivityMessage]:
         assert name == ARG_MESSAGE_KEY
         with self._lock:
-            self.queries.append(value)
+            self.queries.extend(values)
+            self.requests.append(list(values))
             if self.activity_error is not None:
                 raise self.activity_error
-            return list(self.activity.get(value, []))
+            return [row for v in values for row in self.activity.get(v, [])]
 
 
 def accepted_uncertain(message: str = "connection dropped") -> Uncertain:

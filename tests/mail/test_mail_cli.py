@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -92,3 +93,32 @@ def test_should_say_when_the_correction_list_is_empty(cli_env: None) -> None:
 
     assert result.exit_code == 0
     assert "ไม่มีที่อยู่อีเมลที่ต้องแก้ไข" in result.output
+
+
+def test_should_take_the_uncertainty_window_from_the_command_line_and_say_how_long_to_wait(
+    cli_env: None, sqlite_engine: Engine, sqlite_world: World, config: MailConfig
+) -> None:
+    class Crash(Exception):
+        pass
+
+    def crash(step: str, _id: int) -> None:
+        if step == "http_returned":
+            raise Crash
+
+    with pytest.raises(Crash):
+        send_batch(Database(sqlite_engine), config, sqlite_world.messages()[:1], on_step=crash)
+
+    default = runner.invoke(app, ["reconcile", "--cycle", "2566"])
+    short = runner.invoke(app, ["reconcile", "--cycle", "2566", "--lag", "0", "--batch-size", "5"])
+    bad = runner.invoke(app, ["reconcile", "--cycle", "2566", "--batch-size", "0"])
+
+    waits = [
+        int(m.group(1)) for r in (default, short) if (m := re.search(r"retry in (\d+) s", r.output))
+    ]
+    assert default.exit_code == 0, default.output
+    assert short.exit_code == 0, short.output
+    assert len(waits) == 2
+    assert 630 <= waits[0] <= 635  # timeout 30 + window 600 + 5
+    assert 30 <= waits[1] <= 35  # timeout 30 + window 0 + 5
+    assert "uncertain 1" in short.output  # the outcome table: one line per message
+    assert bad.exit_code == 1

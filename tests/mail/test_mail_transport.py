@@ -103,8 +103,8 @@ def test_should_find_a_message_by_its_unique_custom_arg(
     transport = SendGridTransport(config)
     xid = transport.send(PAYLOAD)
 
-    found = transport.find_by_custom_arg("dgops_key", "abc")
-    missing = transport.find_by_custom_arg("dgops_key", "zzz")
+    found = transport.find_by_custom_args("dgops_key", ["abc"])
+    missing = transport.find_by_custom_args("dgops_key", ["zzz"])
 
     assert [m.msg_id.split(".")[0] for m in found] == [xid]
     assert missing == []
@@ -117,13 +117,13 @@ def test_should_say_when_email_activity_is_unavailable(
     sink.set_faults([], activity=mode)
 
     with pytest.raises(ActivityUnavailable):
-        SendGridTransport(config).find_by_custom_arg("dgops_key", "abc")
+        SendGridTransport(config).find_by_custom_args("dgops_key", ["abc"])
 
 
 def test_should_not_query_email_activity_when_not_configured(config: MailConfig) -> None:
     with pytest.raises(ActivityUnavailable):
-        SendGridTransport(dataclasses.replace(config, activity_api=False)).find_by_custom_arg(
-            "dgops_key", "abc"
+        SendGridTransport(dataclasses.replace(config, activity_api=False)).find_by_custom_args(
+            "dgops_key", ["abc"]
         )
 
 

@@ -19,6 +19,7 @@ from dgops.mail import (
     MailConfig,
     MailEvent,
     MailMessage,
+    MailRecipient,
     list_corrections,
     preflight,
     send_batch,
@@ -87,7 +88,7 @@ def test_should_verify_the_raw_body_not_a_reserialisation(client: Client, sink: 
     response = client.post(PATH, content=raw, headers=headers)
 
     assert response.status_code == 200
-    assert response.json()["stored"] == 1
+    assert response.json()["received"] == 1
 
 
 def test_should_ingest_each_event_once_and_move_the_status_forward(
@@ -161,3 +162,142 @@ def test_should_post_signed_events_from_the_sink_to_a_live_webhook(
     assert status == 200
     with db.begin() as s:
         assert s.scalar(select(MailMessage.delivery_status)) == DeliveryStatus.DELIVERED
+
+
+def test_should_ignore_a_signed_event_of_another_database_sharing_the_account(
+    client: Client, db: Database, config: MailConfig, world: World, sink: SinkServer
+) -> None:
+    sent_world(db, config, world, 1)
+    with db.begin() as s:
+        local = s.scalars(select(MailMessage)).one()
+    # Staging's ledger also has a message 1: same dgops_message_id, its own key and SendGrid id.
+    foreign = {
+        "email": "stranger@elsewhere.go.th",
+        "timestamp": int(time.time()),
+        "event": "bounce",
+        "type": "bounce",
+        "reason": "550 5.1.1 no such user",
+        "sg_event_id": "foreign-1",
+        "sg_message_id": "STAGING123.filter0.0",
+        "dgops_message_id": str(local.id),
+        "dgops_key": "00000000-0000-4000-8000-000000000000",
+    }
+
+    body, headers = signed(sink, [foreign])
+    response = client.post(PATH, content=body, headers=headers)
+
+    assert response.json()["unmatched"] == 1
+    with db.begin() as s:
+        assert s.scalar(select(MailMessage.delivery_status)) is None
+        assert s.scalar(select(func.count()).select_from(MailEvent)) == 0
+        assert list_corrections(s) == []
+
+
+def test_should_keep_status_per_recipient_and_not_correct_a_blocked_cc(
+    client: Client, db: Database, config: MailConfig, world: World, sink: SinkServer
+) -> None:
+    sent_world(db, config, world, 1)
+    events = sink.state.build_events("delivered", email="head0@agency0.go.th")
+    events += sink.state.build_events(
+        "bounce", email="coord0@agency0.go.th", reason="554 5.7.1 blocked by policy"
+    )
+    events[-1]["type"] = "blocked"
+
+    body, headers = signed(sink, events)
+    client.post(PATH, content=body, headers=headers)
+
+    with db.begin() as s:
+        statuses = dict(s.execute(select(MailRecipient.email, MailRecipient.status)).all())
+        kinds = dict(s.execute(select(MailRecipient.email, MailRecipient.kind)).all())
+        assert s.scalar(select(MailMessage.delivery_status)) == DeliveryStatus.DELIVERED
+        assert list_corrections(s) == []
+    assert statuses == {"head0@agency0.go.th": "delivered", "coord0@agency0.go.th": "blocked"}
+    assert kinds == {"head0@agency0.go.th": "to", "coord0@agency0.go.th": "cc"}
+
+
+def test_should_mark_the_message_bounced_only_when_no_to_recipient_got_it(
+    client: Client, db: Database, config: MailConfig, world: World, sink: SinkServer
+) -> None:
+    sent_world(db, config, world, 1)
+    events = sink.state.build_events("bounce", email="head0@agency0.go.th")
+    events += sink.state.build_events("bounce", email="cio0@agency0.go.th")
+    events += sink.state.build_events("delivered", email="coord0@agency0.go.th")
+
+    body, headers = signed(sink, events)
+    client.post(PATH, content=body, headers=headers)
+
+    with db.begin() as s:
+        assert s.scalar(select(MailMessage.delivery_status)) == DeliveryStatus.BOUNCED
+        assert {c.email for c in list_corrections(s)} == {
+            "head0@agency0.go.th",
+            "cio0@agency0.go.th",
+        }
+
+
+class CountingReceive:
+    """An ASGI ``receive`` that counts how often the app asks for the body."""
+
+    def __init__(self, body: bytes, chunk: int = 64 * 1024) -> None:
+        self.chunks = [body[i : i + chunk] for i in range(0, len(body), chunk)] or [b""]
+        self.calls = 0
+
+    async def __call__(self) -> dict[str, Any]:
+        self.calls += 1
+        if self.chunks:
+            data = self.chunks.pop(0)
+            return {"type": "http.request", "body": data, "more_body": bool(self.chunks)}
+        return {"type": "http.disconnect"}
+
+
+def _raw_post(app: FastAPI, headers: dict[str, str], receive: CountingReceive) -> int:
+    status: list[int] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": PATH,
+        "raw_path": PATH.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 1234),
+        "server": ("dgops", 80),
+    }
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    return status[0]
+
+
+def test_should_refuse_an_unsigned_request_without_reading_its_body(
+    db: Database, sink: SinkServer
+) -> None:
+    app = create_webhook_app(db, sink.state.public_key)
+    receive = CountingReceive(b"[" + b" " * 5_000_000 + b"]")
+
+    status = _raw_post(app, {"content-type": "application/json"}, receive)
+
+    assert status == 401
+    assert receive.calls == 0
+
+
+def test_should_cap_the_body_of_a_signed_request(db: Database, sink: SinkServer) -> None:
+    app = create_webhook_app(db, sink.state.public_key, max_body=100_000)
+    body = b"[" + b" " * 500_000 + b"]"
+    stamp = str(int(time.time()))
+    headers = {SIGNATURE_HEADER: sink.state.sign(body, stamp), TIMESTAMP_HEADER: stamp}
+    declared = CountingReceive(body)
+    undeclared = CountingReceive(body)
+
+    with_length = _raw_post(app, {**headers, "content-length": str(len(body))}, declared)
+    without_length = _raw_post(app, headers, undeclared)
+
+    assert with_length == 413
+    assert declared.calls == 0
+    assert without_length == 413
+    assert undeclared.calls < len(body) // (64 * 1024)  # stopped reading past the cap

@@ -1,15 +1,19 @@
-"""Operators reset a password: new code by e-mail (through the local SendGrid sink), old
-password and sessions gone, the agency sets a new password and finds its answers intact."""
+"""Operators reset a password: a one-time link by e-mail (through the local SendGrid sink) to
+the designated coordinators only, old password and sessions gone, the link sets a new password
+once and the agency finds its answers intact."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from dgops.credentials import ResetTokenError, redeem_reset_token
 from dgops.mail import MailConfig, MailMessage
 from dgops.registry.models import Contact, ContactRole
 from dgops.settings import PROJECT_ROOT
@@ -17,7 +21,6 @@ from dgops.web.reset import ResetError, reset_passwords
 from dgops_devtools import SinkServer
 from tests.web.conftest import (
     PASSWORD,
-    AgencyLogin,
     TestClient,
     World,
     activate,
@@ -40,16 +43,28 @@ def _mail_config(url: str) -> MailConfig:
     )
 
 
-def _add_contact(world: World, key: str) -> None:
+def _add_contact(world: World, key: str, *, everyone: bool = False) -> None:
+    roles = [ContactRole.COORDINATOR]
+    if everyone:
+        roles += [ContactRole.HEAD, ContactRole.CIO, ContactRole.BACKUP]
     with world.db.begin() as s:
-        s.add(
-            Contact(
-                agency_id=world.agencies[key].agency_id,
-                role=ContactRole.COORDINATOR,
-                name="คุณสมใจ ใจดี",
-                email=f"coord-{key.lower()}@agency.go.th",
+        for role in roles:
+            s.add(
+                Contact(
+                    agency_id=world.agencies[key].agency_id,
+                    role=role,
+                    name="คุณสมใจ ใจดี",
+                    email=f"{role.value}-{key.lower()}@agency.go.th".replace(
+                        "coordinator-", "coord-"
+                    ),
+                )
             )
-        )
+
+
+def _token(text: str) -> str:
+    url = re.search(r"(https?://\S+/password/reset\?token=\S+)", text)
+    assert url, text
+    return parse_qs(urlsplit(url.group(1)).query)["token"][0]
 
 
 def test_should_email_a_new_code_that_replaces_the_password(
@@ -63,13 +78,12 @@ def test_should_email_a_new_code_that_replaces_the_password(
         old.post("/survey/autosave", data={"csrf_token": token, "_q": "STAFF", "STAFF": "7"})
         with SinkServer(api_key=API_KEY, outbox=tmp_path / "outbox") as sink:
             report = reset_passwords(
-                world.engine,
+                world.db,
                 2566,
                 [a.code],
                 actor="operator1",
                 mail_config=_mail_config(sink.url),
                 portal_url="https://survey.example.go.th",
-                policy=world.policy,
                 now=world.clock(),
             )
             mails = sink.received()
@@ -79,10 +93,12 @@ def test_should_email_a_new_code_that_replaces_the_password(
     assert len(mails) == 1
     mail = mails[0]
     assert mail.to == ["coord-a@agency.go.th"]
-    assert "รหัสเปิดใช้งานใหม่" in mail.subject
-    code = re.search(r"รหัสเปิดใช้งาน: (\S+)", mail.text)
-    assert code
-    assert "https://survey.example.go.th/activate" in mail.text
+    assert "ลิงก์ตั้งรหัสผ่านใหม่" in mail.subject
+    assert "รหัสเปิดใช้งาน" not in mail.text  # no plaintext code any more
+    assert mail.tracking_settings["click_tracking"] == {"enable": False, "enable_text": False}
+    token = _token(mail.text)
+    assert token in mail.html
+    assert mail.text.count("https://survey.example.go.th/password/reset?token=") == 1
     with TestClient(app) as c:
         page = c.get("/login")
         r = c.post(
@@ -90,10 +106,20 @@ def test_should_email_a_new_code_that_replaces_the_password(
             data={"csrf_token": csrf_of(page.text), "username": a.username, "password": PASSWORD},
         )
         assert "ไม่ถูกต้อง" in r.text  # the old password no longer works
-        activate(
-            c,
-            AgencyLogin(a.key, a.agency_id, a.code, a.username, code.group(1)),
-            password="รหัสผ่านใหม่หลังตั้งใหม่-01",
+    new_password = "รหัสผ่านใหม่หลังตั้งใหม่-01"
+    with world.db.begin() as s:
+        redeem_reset_token(s, token, new_password, policy=world.policy, now=world.clock())
+    with world.db.begin() as s, pytest.raises(ResetTokenError):
+        redeem_reset_token(s, token, new_password + "x", policy=world.policy, now=world.clock())
+    with TestClient(app) as c:
+        page = c.get("/login")
+        c.post(
+            "/login",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "username": a.username,
+                "password": new_password,
+            },
         )
         assert 'value="7"' in c.get("/survey/pillar/P2").text
     with world.db.begin() as s:
@@ -103,18 +129,60 @@ def test_should_email_a_new_code_that_replaces_the_password(
         assert rounds == [1]
 
 
+def test_should_send_the_link_to_the_designated_coordinators_only(
+    world: World, tmp_path: Path
+) -> None:
+    _add_contact(world, "B", everyone=True)
+    with SinkServer(api_key=API_KEY) as sink:
+        reset_passwords(
+            world.db,
+            2566,
+            [world.agencies["B"].code],
+            actor="operator1",
+            mail_config=_mail_config(sink.url),
+            portal_url="http://127.0.0.1:8000",
+        )
+        (mail,) = sink.received()
+    assert mail.to == ["coord-b@agency.go.th"]
+    assert mail.cc == ["backup-b@agency.go.th"]
+
+
+def test_should_refuse_the_link_after_its_short_lifetime(world: World) -> None:
+    _add_contact(world, "B")
+    with SinkServer(api_key=API_KEY) as sink:
+        reset_passwords(
+            world.db,
+            2566,
+            [world.agencies["B"].code],
+            actor="operator1",
+            mail_config=_mail_config(sink.url),
+            portal_url="http://127.0.0.1:8000",
+            ttl=dt.timedelta(minutes=15),
+            now=world.clock(),
+        )
+        (mail,) = sink.received()
+    assert "ภายใน 15 นาที" in mail.text
+    with world.db.begin() as s, pytest.raises(ResetTokenError, match="expired"):
+        redeem_reset_token(
+            s,
+            _token(mail.text),
+            "รหัสผ่านใหม่หลังตั้งใหม่-01",
+            policy=world.policy,
+            now=world.clock() + dt.timedelta(minutes=16),
+        )
+
+
 def test_should_use_a_new_mail_round_for_each_reset(world: World, tmp_path: Path) -> None:
     _add_contact(world, "B")
     with SinkServer(api_key=API_KEY) as sink:
         for _ in range(2):
             reset_passwords(
-                world.engine,
+                world.db,
                 2566,
                 [world.agencies["B"].code],
                 actor="operator1",
                 mail_config=_mail_config(sink.url),
                 portal_url="http://127.0.0.1:8000",
-                policy=world.policy,
             )
         assert len(sink.received()) == 2
     with world.db.begin() as s:
@@ -126,23 +194,21 @@ def test_should_change_nothing_when_an_agency_has_no_email(app: FastAPI, world: 
     a = world.agencies["A"]
     with pytest.raises(ResetError, match="no contact e-mail"):
         reset_passwords(
-            world.engine,
+            world.db,
             2566,
             [a.code],
             actor="operator1",
             mail_config=_mail_config("http://127.0.0.1:9"),
             portal_url="http://127.0.0.1:8000",
-            policy=world.policy,
         )
     with pytest.raises(ResetError, match="unknown agency"):
         reset_passwords(
-            world.engine,
+            world.db,
             2566,
             ["NOPE"],
             actor="operator1",
             mail_config=_mail_config("http://127.0.0.1:9"),
             portal_url="http://127.0.0.1:8000",
-            policy=world.policy,
         )
     with TestClient(app) as c:
         activate(c, a)  # the letter's code still works: nothing was reissued
