@@ -88,7 +88,7 @@ def framework() -> Framework:
 
 def make_world(engine: Engine, tmp_path: Path, framework: Framework) -> World:
     policy = CredentialPolicy(
-        activation_profile=CHEAP, password_profile=CHEAP, max_failed_attempts=5, hash_workers=1
+        activation_profile=CHEAP, password_profile=CHEAP, hash_workers=1
     )
     db = Database(engine)
     with db.begin() as s:
@@ -125,7 +125,7 @@ def make_world(engine: Engine, tmp_path: Path, framework: Framework) -> World:
         policy=policy,
         framework=framework,
         storage=EvidenceStorage(tmp_path / "evidence"),
-        settings=Settings(var_dir=tmp_path, home=PROJECT_ROOT),
+        settings=Settings(var_dir=tmp_path, home=PROJECT_ROOT, portal_url="http://testserver"),
     )
 
 
