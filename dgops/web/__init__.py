@@ -14,7 +14,7 @@ from dgops.web.config import WebConfig
 from dgops.web.middleware import SecurityHeaders
 from dgops.web.portal import Portal, PortalDep, SurveyContext, portal_of
 from dgops.web.reset import ResetError, ResetReport, reset_passwords
-from dgops.web.security import LoginThrottler, Principal, hash_token
+from dgops.web.security import LoginThrottler, Principal, ResetTokens, hash_token
 
 __all__ = [
     "LoginThrottler",
@@ -23,6 +23,7 @@ __all__ = [
     "Principal",
     "ResetError",
     "ResetReport",
+    "ResetTokens",
     "SecurityHeaders",
     "SurveyContext",
     "WebConfig",

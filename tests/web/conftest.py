@@ -20,7 +20,7 @@ from dgops.framework import Framework, load_framework
 from dgops.registry.models import Agency, AgencyLevel
 from dgops.responses import EvidenceStorage
 from dgops.settings import PROJECT_ROOT, Settings
-from dgops.web import WebConfig, create_app
+from dgops.web import ResetTokens, WebConfig, create_app
 
 with warnings.catch_warnings():
     # Starlette 1.x asks for the `httpx2` package; its TestClient still works on httpx.
@@ -69,7 +69,9 @@ class World:
     storage: EvidenceStorage
     settings: Settings
 
-    def app(self, config: WebConfig | None = None) -> FastAPI:
+    def app(
+        self, config: WebConfig | None = None, reset_tokens: ResetTokens | None = None
+    ) -> FastAPI:
         return create_app(
             self.settings,
             db=self.db,
@@ -78,6 +80,7 @@ class World:
             config=config or WebConfig(),
             frameworks=lambda _version: self.framework,
             storage=self.storage,
+            reset_tokens=reset_tokens,
         )
 
 
@@ -87,9 +90,7 @@ def framework() -> Framework:
 
 
 def make_world(engine: Engine, tmp_path: Path, framework: Framework) -> World:
-    policy = CredentialPolicy(
-        activation_profile=CHEAP, password_profile=CHEAP, hash_workers=1
-    )
+    policy = CredentialPolicy(activation_profile=CHEAP, password_profile=CHEAP, hash_workers=1)
     db = Database(engine)
     with db.begin() as s:
         cycle = SurveyCycle(
