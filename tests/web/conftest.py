@@ -11,9 +11,19 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from dgops.credentials import CredentialPolicy, HashProfile, issue_credentials
+from dgops.credentials import (
+    CredentialError,
+    CredentialPolicy,
+    HashProfile,
+    PasswordPolicyError,
+    issue_credentials,
+    password_problems,
+    set_password,
+)
+from dgops.credentials.models import PortalAccount
 from dgops.cycles.models import SurveyCycle
 from dgops.db import Database
 from dgops.framework import Framework, load_framework
@@ -183,3 +193,46 @@ def clients(app: FastAPI, world: World) -> Iterator[dict[str, TestClient]]:
     yield out
     for c in out.values():
         c.__exit__(None, None, None)
+
+
+class FakeResetTokens:
+    """The password-reset links of ``dgops.credentials`` as the portal uses them
+    (``dgops.web.ResetTokens``): tokens issued by the test, checked and spent here."""
+
+    def __init__(self, clock: FakeClock, ttl: dt.timedelta = dt.timedelta(hours=1)) -> None:
+        self.clock = clock
+        self.ttl = ttl
+        self.links: dict[str, tuple[str, dt.datetime]] = {}
+        self.spent: set[str] = set()
+
+    def issue(self, username: str) -> str:
+        token = f"tok-{len(self.links)}-{username}-0123456789abcdef0123456789"
+        self.links[token] = (username, self.clock() + self.ttl)
+        return token
+
+    def check_reset_token(
+        self, session: Session, token: str, *, now: dt.datetime | None = None
+    ) -> PortalAccount:
+        found = self.links.get(token)
+        if found is None or token in self.spent or found[1] <= (now or self.clock()):
+            raise CredentialError("reset link unusable")
+        account = session.scalar(select(PortalAccount).where(PortalAccount.username == found[0]))
+        assert account is not None
+        return account
+
+    def redeem_reset_token(
+        self,
+        session: Session,
+        token: str,
+        new_password: str,
+        *,
+        policy: CredentialPolicy | None = None,
+        now: dt.datetime | None = None,
+    ) -> PortalAccount:
+        account = self.check_reset_token(session, token, now=now)
+        problems = password_problems(new_password, account.username, policy or CredentialPolicy())
+        if problems:
+            raise PasswordPolicyError(problems)
+        set_password(session, account.username, new_password, policy=policy, now=now)
+        self.spent.add(token)
+        return account
