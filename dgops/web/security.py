@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -212,11 +212,11 @@ class LoginThrottler:
     Failures are counted in ``LoginThrottle`` per key: the username (unknown ones exactly like
     known ones, so the throttle reveals nothing), the client address, and a known browser
     (:func:`known_device`). Once a key has had its ``max_failures_per_*`` failures, each
-    failure makes the key wait ``throttle_base_delay`` doubled per further failure, at most ``throttle_max_delay``; a key's
-    failures are forgotten ``throttle_forget_after`` after its last one. Who can make whom
-    wait: anyone can slow a *username* down, so a browser that signed in to the account before
-    is judged only by its own failures (an attacker elsewhere cannot keep the agency out), and
-    a live session is never touched.
+    failure makes the key wait ``throttle_base_delay``, doubled per further failure, at most
+    ``throttle_max_delay``; a key's failures are forgotten ``throttle_forget_after`` after its
+    last one. Who can make whom wait: anyone can slow a *username* down, so a browser that
+    signed in to the account before is judged only by its own failures (an attacker elsewhere
+    cannot keep the agency out), and a live session is never touched.
     """
 
     def __init__(self, config: WebConfig) -> None:
@@ -241,8 +241,11 @@ class LoginThrottler:
     def wait(self, session: Session, keys: Mapping[str, int], *, now: dt.datetime) -> dt.timedelta:
         """How long the attempt must wait (zero when it may go ahead)."""
         rows = session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(list(keys))))
-        waits = [_utc(r.locked_until) - now for r in rows if r.locked_until is not None]
-        return max([dt.timedelta(0), *waits])
+        wait = dt.timedelta(0)
+        for row in rows:
+            if row.locked_until is not None:
+                wait = max(wait, _utc(row.locked_until) - now)
+        return wait
 
     def locked(self, session: Session, keys: Mapping[str, int], *, now: dt.datetime) -> bool:
         """True when the attempt must wait now."""
@@ -250,7 +253,7 @@ class LoginThrottler:
 
     def delay(self, failures_over: int) -> dt.timedelta:
         """The wait after the ``failures_over``-th failure counted from the limit (1: base)."""
-        doubled = self.config.throttle_base_delay * (2 ** min(failures_over - 1, 30))
+        doubled = self.config.throttle_base_delay * (1 << min(max(failures_over - 1, 0), 30))
         return min(doubled, self.config.throttle_max_delay)
 
     def fail(self, session: Session, keys: Mapping[str, int], *, now: dt.datetime) -> None:
@@ -341,6 +344,8 @@ def clear_throttle(session: Session, who: str | None, *, actor: str) -> int:
     Deletes its throttle keys (a username's known browsers too) and lifts an old permanent
     lock of that account. Audited. Returns how many keys and locks were cleared.
     """
+    condition: ColumnElement[bool]
+    lock: ColumnElement[bool]
     if who is None:
         condition = LoginThrottle.key.is_not(None)
         lock = PortalAccount.locked_at.is_not(None)
