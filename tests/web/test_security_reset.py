@@ -8,7 +8,14 @@ sign-in pages' CSRF cookie, Thai messages.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import threading
+import time
+from pathlib import Path
 
+import pytest
+import uvicorn
 from sqlalchemy import select
 
 from dgops.web import WebConfig
@@ -22,6 +29,7 @@ from tests.web.conftest import (
     csrf_of,
 )
 
+CHROMIUM = "/usr/bin/chromium"
 NEW = "ฝนตกที่เชียงใหม่-ใหม่-2566"
 INVALID = "ลิงก์ตั้งรหัสผ่านใหม่นี้ใช้ไม่ได้"
 
@@ -168,3 +176,57 @@ def test_should_slow_guessed_links_per_address_only(world: World) -> None:
     token = links.issue(world.agencies["A"].username)
     with TestClient(app, headers={"X-Forwarded-For": "198.51.100.20"}) as agency:
         assert _reset(agency, token).status_code == 303  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_should_reset_the_password_in_a_browser_without_javascript(
+    world: World, tmp_path: Path
+) -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} not installed; browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    links = FakeResetTokens(world.clock)
+    token = links.issue(world.agencies["A"].username)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(
+        uvicorn.Config(
+            world.app(reset_tokens=links), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, args=["--headless", "--no-sandbox"]
+            )
+            page = browser.new_context(
+                java_script_enabled=False, viewport={"width": 390, "height": 844}
+            ).new_page()
+            page.goto(f"{base}/password/reset?token={token}")
+            page.screenshot(path=str(tmp_path / "reset.png"), full_page=True)
+            page.fill("#password", NEW)
+            page.fill("#password2", NEW + "x")
+            page.click("button[type=submit].primary")
+            assert "ไม่ตรงกัน" in page.inner_text("[role=alert]")
+            page.fill("#password", NEW)
+            page.fill("#password2", NEW)
+            page.click("button[type=submit].primary")
+            assert page.url.startswith(f"{base}/survey")
+            assert "กรมทดสอบหนึ่ง" in page.content()
+            page.goto(f"{base}/password/reset?token={token}")
+            assert INVALID in page.inner_text("[role=alert]")
+            page.screenshot(path=str(tmp_path / "reset-used.png"), full_page=True)
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
