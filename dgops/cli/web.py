@@ -96,8 +96,7 @@ def throttled_cmd(
 ) -> None:
     """List who must wait before signing in again (and accounts under an old lock); clear."""
     from dgops.thai import to_local
-    from dgops.web import WebConfig
-    from dgops.web.security import clear_throttle, throttled
+    from dgops.web import WebConfig, clear_throttle, throttled
 
     db = database()
     if clear is not None or clear_all:
