@@ -1,8 +1,12 @@
-"""`dgops web`: serve the agency portal; `dgops web reset-password`: e-mail a new code."""
+"""`dgops web`: serve the agency portal; `dgops web reset-password`: e-mail a new code;
+`dgops web throttled`: who must wait before signing in again, and clearing it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
+from rich.table import Table
 
 from dgops.cli._common import actor, console, database, fail
 
@@ -85,3 +89,37 @@ def reset_password_cmd(
 
 
 COMMANDS = {"web": app}
+
+
+@app.command("throttled")
+def throttled_cmd(
+    clear: str | None = typer.Option(
+        None, "--clear", help="Let this username or client address sign in again at once."
+    ),
+    clear_all: bool = typer.Option(False, "--clear-all", help="Clear every wait and old lock."),
+) -> None:
+    """List who must wait before signing in again (and accounts under an old lock); clear."""
+    from dgops.thai import to_local
+    from dgops.web import WebConfig, clear_throttle, throttled
+
+    db = database()
+    if clear is not None or clear_all:
+        with db.begin() as session:
+            count = clear_throttle(session, None if clear_all else clear, actor=actor())
+        console.print(f"ล้างการหน่วงเวลา/การล็อก {count} รายการ | cleared {count}")
+        return
+    config = WebConfig()
+    with db.begin() as session:
+        entries = throttled(session, now=dt.datetime.now(dt.UTC), config=config)
+    if not entries:
+        console.print("ไม่มีบัญชีหรือที่อยู่ที่ต้องรอ | nothing is throttled")
+        return
+    table = Table("ประเภท / kind", "ใคร / who", "ครั้งที่ผิด / failures", "ผิดล่าสุด", "รอถึง")
+    for e in entries:
+        last = to_local(e.last_failure).strftime("%Y-%m-%d %H:%M") if e.last_failure else "-"
+        until = to_local(e.wait_until).strftime("%H:%M:%S") if e.wait_until else "-"
+        table.add_row(e.kind, e.who, str(e.failures), last, until)
+    console.print(table)
+    console.print(
+        "ล้างด้วย `dgops web throttled --clear <ชื่อผู้ใช้หรือที่อยู่>` (บัญชีที่ถูกล็อกตามกฎเดิมจะถูกปลดล็อกด้วย)"
+    )

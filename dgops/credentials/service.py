@@ -93,7 +93,9 @@ class CredentialPolicy:
 
     activation_profile: HashProfile = ACTIVATION_PROFILE
     password_profile: HashProfile = PASSWORD_PROFILE
-    max_failed_attempts: int = 5
+    max_failed_attempts: int | None = None
+    """Lock the account (until an operator resets it) after this many failures; None: never
+    (the portal slows repeated failures with expiring waits instead, ``dgops.web``)."""
     code_ttl: dt.timedelta | None = None
     """None: codes expire at the end of the cycle's deadline day (Bangkok time)."""
     late_ttl: dt.timedelta = dt.timedelta(days=14)
@@ -357,7 +359,7 @@ def verify_activation(
         return ActivationResult.LOCKED
     if row is None or not matched:
         account.failed_attempts += 1
-        if account.failed_attempts >= policy.max_failed_attempts:
+        if policy.max_failed_attempts and account.failed_attempts >= policy.max_failed_attempts:
             account.locked_at = now
             log.warning("portal account %s locked after failed attempts", account.username)
         session.flush()
@@ -429,7 +431,7 @@ def verify_password(
         return False
     if not matched:
         account.failed_attempts += 1
-        if account.failed_attempts >= policy.max_failed_attempts:
+        if policy.max_failed_attempts and account.failed_attempts >= policy.max_failed_attempts:
             account.locked_at = dt.datetime.now(dt.UTC)
         session.flush()
         return False

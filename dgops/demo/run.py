@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -25,6 +25,9 @@ from dgops.db import Database, upgrade
 from dgops.demo.registry import RegistryCounts, write_demo_registry
 from dgops.registry.models import Agency, AgencyLevel, AgencyType, Contact, CycleAgency, Mission
 from dgops.settings import Settings
+
+if TYPE_CHECKING:  # the mail stack is imported by the steps that send
+    from dgops.mail import MailConfig
 
 DEMO_YEAR_BE = 2566
 """The demo replays the 2023 (2566) survey: open 3 July, deadline 31 August."""
@@ -74,6 +77,22 @@ class DemoContext:
 
 
 StepFunction = Callable[[DemoContext], str]
+
+
+def sink_mail_config(ctx: DemoContext, base_url: str) -> MailConfig:
+    """The mail settings of the demo, pointed at the local sink: no sandbox, no pacing (the
+    sink needs none; production spreads batches at ``mail_rate_per_second``), and an Activity
+    API that lists a message at once."""
+    from dgops.mail import MailConfig
+
+    return MailConfig.from_settings(
+        ctx.settings,
+        base_url=base_url,
+        api_key="SG.demo-sink",
+        sandbox=False,
+        activity_lag=0.0,
+        rate_per_second=0.0,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +251,6 @@ def check_quality(ctx: DemoContext) -> str:
     """Check the answers still awaiting checks with the Great Expectations suites: responses
     with errors go back to their agency (comments, and an e-mail through the local sink), the
     others become verified; Data Docs are built for operators under ``var/quality/``."""
-    from dgops.mail import MailConfig
     from dgops.quality import (
         GxProject,
         send_clarifications,
@@ -252,9 +270,7 @@ def check_quality(ctx: DemoContext) -> str:
     mails: dict[str, int] = {}
     if settled.returned:
         with SinkServer(outbox=ctx.settings.var_dir / "outbox") as sink:
-            config = MailConfig.from_settings(
-                ctx.settings, base_url=sink.url, api_key="SG.demo-sink", activity_lag=0.0
-            )
+            config = sink_mail_config(ctx, sink.url)
             mails = send_clarifications(
                 ctx.db,
                 outcome.run_id,
@@ -313,7 +329,6 @@ def invite_agencies(ctx: DemoContext) -> str:
     """Invite the demo cycle through a local SendGrid sink on 127.0.0.1 (outbox ``var/outbox/``):
     activation codes, letters rendered in memory, e-mails with the letter attached."""
     from dgops.invite import LetterRenderer, invite_batch, plan_invitations
-    from dgops.mail import MailConfig
     from dgops_devtools import SinkServer
 
     outbox = ctx.settings.var_dir / "outbox"
@@ -323,9 +338,7 @@ def invite_agencies(ctx: DemoContext) -> str:
     db = ctx.db
     totals: dict[str, int] = {}
     with SinkServer(outbox=outbox) as sink:
-        config = MailConfig.from_settings(
-            ctx.settings, base_url=sink.url, api_key="SG.demo-sink", sandbox=False, activity_lag=0.0
-        )
+        config = sink_mail_config(ctx, sink.url)
         with ctx.db.begin() as session:
             plan = plan_invitations(session, ctx.year_be, mail_config=config, settings=ctx.settings)
         # One process: the letters module fills a typeset layout, faster than a process pool.
@@ -360,13 +373,10 @@ def simulate_fieldwork_period(ctx: DemoContext) -> str:
     go through the mail ledger to a local sink, a few addresses bounce, the call list is
     phoned, a snapshot each day; the managers' digest of the last day and its chart."""
     from dgops.demo.fieldwork import simulate_fieldwork
-    from dgops.mail import MailConfig
     from dgops_devtools import SinkServer
 
     with SinkServer(outbox=ctx.settings.var_dir / "outbox") as sink:
-        config = MailConfig.from_settings(
-            ctx.settings, base_url=sink.url, api_key="SG.demo-sink", sandbox=False, activity_lag=0.0
-        )
+        config = sink_mail_config(ctx, sink.url)
         result = simulate_fieldwork(
             ctx.db, ctx.year_be, config, seed=ctx.seed, out_dir=ctx.demo_dir, actor=ctx.actor
         )

@@ -14,7 +14,15 @@ from dgops.web.config import WebConfig
 from dgops.web.middleware import SecurityHeaders
 from dgops.web.portal import Portal, PortalDep, SurveyContext, portal_of
 from dgops.web.reset import ResetError, ResetReport, reset_passwords
-from dgops.web.security import LoginThrottler, Principal, hash_token
+from dgops.web.security import (
+    LoginThrottler,
+    Principal,
+    ResetTokens,
+    ThrottleEntry,
+    clear_throttle,
+    hash_token,
+    throttled,
+)
 
 __all__ = [
     "LoginThrottler",
@@ -23,11 +31,15 @@ __all__ = [
     "Principal",
     "ResetError",
     "ResetReport",
+    "ResetTokens",
     "SecurityHeaders",
     "SurveyContext",
+    "ThrottleEntry",
     "WebConfig",
+    "clear_throttle",
     "create_app",
     "hash_token",
     "portal_of",
     "reset_passwords",
+    "throttled",
 ]

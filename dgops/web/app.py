@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from dgops.credentials import CredentialPolicy
 from dgops.db import Database
@@ -24,8 +26,9 @@ from dgops.settings import Settings, get_settings
 from dgops.web import auth, evidence, survey
 from dgops.web.config import WebConfig
 from dgops.web.dashboard import ManagerConfig, create_dashboard_router, install_manager_auth
-from dgops.web.middleware import SecurityHeaders
+from dgops.web.middleware import BodyLimit, SecurityHeaders
 from dgops.web.portal import Clock, FrameworkSource, Portal, font_dir, install_error_pages
+from dgops.web.security import CredentialResetTokens, ResetTokens
 
 
 def _utcnow() -> dt.datetime:
@@ -44,13 +47,15 @@ def create_app(
     limits: EvidenceLimits | None = None,
     tracking: Any = None,
     managers: Mapping[str, str] | None = None,
+    reset_tokens: ResetTokens | None = None,
 ) -> FastAPI:
     """The portal application. Tests inject the database, a clock, a cheap hash policy, a
     framework source and an evidence folder; ``dgops web`` uses the settings for all of them.
 
     The managers' dashboard is mounted at ``/dashboard/`` (``dgops.web.dashboard``): its
     accounts are ``managers`` (username → argon2 hash; default ``DGOPS_WEB_MANAGERS``) and its
-    figures come from ``tracking`` (default ``dgops.fieldwork``)."""
+    figures come from ``tracking`` (default ``dgops.fieldwork``). ``reset_tokens`` redeems the
+    password-reset links of ``/password/reset`` (default: those ``dgops.credentials`` issues)."""
     settings = settings or get_settings()
     config = config or WebConfig()
     portal = Portal(
@@ -67,6 +72,7 @@ def create_app(
         title="dgops portal", docs_url=None, redoc_url=None, openapi_url=None, debug=False
     )
     app.state.portal = portal
+    app.state.reset_tokens = reset_tokens or CredentialResetTokens()
     install_error_pages(app)
     app.include_router(auth.router)
     app.include_router(survey.router)
@@ -77,6 +83,16 @@ def create_app(
     fonts = font_dir()
     if fonts is not None:
         app.mount("/fonts", StaticFiles(directory=str(fonts)), name="fonts")
+    # Outermost last: proxy headers, security headers, trusted hosts, then the body limit.
+    app.add_middleware(
+        BodyLimit,
+        default=config.max_form_bytes,
+        larger={"/survey/pillar/": config.max_upload_request_bytes},
+        json_paths=("/survey/autosave",),
+    )
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=trusted_hosts(config, settings), www_redirect=False
+    )
     app.add_middleware(SecurityHeaders)
     if config.trusted_proxies:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -100,3 +116,12 @@ def _mount_dashboard(
             clock=portal.clock,
         )
     )
+
+
+def trusted_hosts(config: WebConfig, settings: Settings) -> list[str]:
+    """The ``Host`` names the portal answers to: ``DGOPS_WEB_TRUSTED_HOSTS``, else the host of
+    ``DGOPS_PORTAL_URL`` (the address in the e-mails) and the loopback names."""
+    if config.trusted_hosts:
+        return list(config.trusted_hosts)
+    own = urlsplit(settings.portal_url).hostname
+    return sorted({"localhost", "127.0.0.1", *([own] if own else [])})

@@ -7,6 +7,7 @@ Every id is looked up within the signed-in agency's response, so another agency'
 from __future__ import annotations
 
 import urllib.parse
+from pathlib import PurePosixPath
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -25,6 +26,42 @@ from dgops.web.portal import NOTICES, NotFound, Portal, PortalDep, SurveyContext
 
 router = APIRouter()
 
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers in PostgreSQL: a larger number can name nothing."""
+
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "text/plain": (".txt",),
+}
+"""The extensions a file of each sniffed type is served under (the first when it has none)."""
+
+
+def parse_id(raw: str) -> int:
+    """An evidence id typed into a URL or form; anything else (too large, not a number,
+    Thai digits, signs) is :class:`NotFound`."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        raise NotFound
+    value = int(raw)
+    if not 0 < value <= MAX_ID:
+        raise NotFound
+    return value
+
+
+def download_name(filename: str, content_type: str) -> str:
+    """The agency's file name, with the extension of its sniffed type added when the name
+    says otherwise (``report.html`` holding text is served as ``report.html.txt``): the
+    computer that opens the download goes by the extension."""
+    allowed = EXTENSIONS.get(content_type.split(";", 1)[0].strip().lower())
+    if allowed is None:
+        return f"{filename}.bin"
+    if PurePosixPath(filename).suffix.lower() in allowed:
+        return filename
+    return f"{filename}{allowed[0]}"
+
 
 def content_disposition(filename: str) -> str:
     """``attachment`` with an ASCII fallback name and the real name in RFC 5987 form."""
@@ -36,19 +73,21 @@ def content_disposition(filename: str) -> str:
 
 
 @router.get("/survey/evidence/{evidence_id}")
-def download(request: Request, evidence_id: int, portal: PortalDep) -> Response:
-    """One of the signed-in agency's evidence files."""
+def download(request: Request, evidence_id: str, portal: PortalDep) -> Response:
+    """One of the signed-in agency's evidence files, under a name that matches its type."""
     with portal.db.begin() as s:
         principal = portal.principal(request, s)
         ctx = portal.survey(s, principal)
+        number = parse_id(evidence_id)
         try:
-            record, content = open_evidence(s, ctx.response, evidence_id, portal.storage)
+            record, content = open_evidence(s, ctx.response, number, portal.storage)
         except (EvidenceError, ResponseError):
             raise NotFound from None
+    name = download_name(record.filename, record.content_type)
     return Response(
         content,
         media_type=record.content_type,
-        headers={"Content-Disposition": content_disposition(record.filename)},
+        headers={"Content-Disposition": content_disposition(name)},
     )
 
 
@@ -100,10 +139,7 @@ def delete_requested(s: Session, ctx: SurveyContext, form: FormData) -> dict[str
     raw = form_text(form, "delete_evidence")
     if not raw:
         return {}
-    try:
-        evidence_id = int(raw)
-    except ValueError:
-        raise NotFound from None
+    evidence_id = parse_id(raw)
     try:
         delete_evidence(
             s, ctx.response, evidence_id, actor=ctx.principal.username, framework=ctx.framework

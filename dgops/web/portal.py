@@ -19,6 +19,7 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from dgops.credentials import CredentialPolicy
@@ -37,7 +38,14 @@ from dgops.responses.models import Response as ResponseRow
 from dgops.settings import Settings
 from dgops.templating import environment
 from dgops.web.config import WebConfig
-from dgops.web.security import LoginThrottler, Principal, load_session, new_token, same_token
+from dgops.web.security import (
+    LoginThrottler,
+    Principal,
+    bounded_form,
+    load_session,
+    new_token,
+    same_token,
+)
 from dgops.web.views import STATUS_TH, UNLOCKED
 
 Clock = Callable[[], dt.datetime]
@@ -240,9 +248,17 @@ PortalDep = Annotated[Portal, Depends(portal_of)]
 """A route parameter typed ``portal: PortalDep`` receives the application's Portal."""
 
 
+def _check_session(portal: Portal, request: Request) -> None:
+    with portal.db.begin() as s:
+        portal.principal(request, s)
+
+
 async def read_form(request: Request) -> FormData:
-    """The request's form, bounded (a pillar page has at most a few hundred fields)."""
-    return await request.form(max_files=50, max_fields=2000)
+    """The signed-in agency's form: the session is checked *before* the body is read (none:
+    :class:`NeedLogin`), and the form is bounded (``WebConfig`` fields, files, field size)."""
+    portal = portal_of(request)
+    await run_in_threadpool(_check_session, portal, request)
+    return await bounded_form(request, portal.config)
 
 
 def form_text(form: FormData, key: str) -> str:

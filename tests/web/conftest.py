@@ -11,16 +11,26 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from dgops.credentials import CredentialPolicy, HashProfile, issue_credentials
+from dgops.credentials import (
+    CredentialError,
+    CredentialPolicy,
+    HashProfile,
+    PasswordPolicyError,
+    issue_credentials,
+    password_problems,
+    set_password,
+)
+from dgops.credentials.models import PortalAccount
 from dgops.cycles.models import SurveyCycle
 from dgops.db import Database
 from dgops.framework import Framework, load_framework
 from dgops.registry.models import Agency, AgencyLevel
 from dgops.responses import EvidenceStorage
 from dgops.settings import PROJECT_ROOT, Settings
-from dgops.web import WebConfig, create_app
+from dgops.web import ResetTokens, WebConfig, create_app
 
 with warnings.catch_warnings():
     # Starlette 1.x asks for the `httpx2` package; its TestClient still works on httpx.
@@ -69,7 +79,9 @@ class World:
     storage: EvidenceStorage
     settings: Settings
 
-    def app(self, config: WebConfig | None = None) -> FastAPI:
+    def app(
+        self, config: WebConfig | None = None, reset_tokens: ResetTokens | None = None
+    ) -> FastAPI:
         return create_app(
             self.settings,
             db=self.db,
@@ -78,6 +90,7 @@ class World:
             config=config or WebConfig(),
             frameworks=lambda _version: self.framework,
             storage=self.storage,
+            reset_tokens=reset_tokens,
         )
 
 
@@ -87,9 +100,7 @@ def framework() -> Framework:
 
 
 def make_world(engine: Engine, tmp_path: Path, framework: Framework) -> World:
-    policy = CredentialPolicy(
-        activation_profile=CHEAP, password_profile=CHEAP, max_failed_attempts=5, hash_workers=1
-    )
+    policy = CredentialPolicy(activation_profile=CHEAP, password_profile=CHEAP, hash_workers=1)
     db = Database(engine)
     with db.begin() as s:
         cycle = SurveyCycle(
@@ -125,7 +136,7 @@ def make_world(engine: Engine, tmp_path: Path, framework: Framework) -> World:
         policy=policy,
         framework=framework,
         storage=EvidenceStorage(tmp_path / "evidence"),
-        settings=Settings(var_dir=tmp_path, home=PROJECT_ROOT),
+        settings=Settings(var_dir=tmp_path, home=PROJECT_ROOT, portal_url="http://testserver"),
     )
 
 
@@ -182,3 +193,46 @@ def clients(app: FastAPI, world: World) -> Iterator[dict[str, TestClient]]:
     yield out
     for c in out.values():
         c.__exit__(None, None, None)
+
+
+class FakeResetTokens:
+    """The password-reset links of ``dgops.credentials`` as the portal uses them
+    (``dgops.web.ResetTokens``): tokens issued by the test, checked and spent here."""
+
+    def __init__(self, clock: FakeClock, ttl: dt.timedelta = dt.timedelta(hours=1)) -> None:
+        self.clock = clock
+        self.ttl = ttl
+        self.links: dict[str, tuple[str, dt.datetime]] = {}
+        self.spent: set[str] = set()
+
+    def issue(self, username: str) -> str:
+        token = f"tok-{len(self.links)}-{username}-0123456789abcdef0123456789"
+        self.links[token] = (username, self.clock() + self.ttl)
+        return token
+
+    def check_reset_token(
+        self, session: Session, token: str, *, now: dt.datetime | None = None
+    ) -> PortalAccount:
+        found = self.links.get(token)
+        if found is None or token in self.spent or found[1] <= (now or self.clock()):
+            raise CredentialError("reset link unusable")
+        account = session.scalar(select(PortalAccount).where(PortalAccount.username == found[0]))
+        assert account is not None
+        return account
+
+    def redeem_reset_token(
+        self,
+        session: Session,
+        token: str,
+        new_password: str,
+        *,
+        policy: CredentialPolicy | None = None,
+        now: dt.datetime | None = None,
+    ) -> PortalAccount:
+        account = self.check_reset_token(session, token, now=now)
+        problems = password_problems(new_password, account.username, policy or CredentialPolicy())
+        if problems:
+            raise PasswordPolicyError(problems)
+        set_password(session, account.username, new_password, policy=policy, now=now)
+        self.spent.add(token)
+        return account

@@ -16,7 +16,16 @@ from starlette.routing import Mount
 
 from dgops.responses import EvidenceFile, answers_of, get_response
 from dgops.web.models import WebSession
-from tests.web.conftest import PDF, TestClient, World, csrf_of, survey_csrf
+from tests.web.conftest import (
+    PASSWORD,
+    PDF,
+    FakeResetTokens,
+    TestClient,
+    World,
+    activate,
+    csrf_of,
+    survey_csrf,
+)
 
 ISOLATION: dict[tuple[str, str], str] = {
     ("GET", "/"): "test_should_redirect_home_without_touching_any_response",
@@ -26,6 +35,8 @@ ISOLATION: dict[tuple[str, str], str] = {
     ("GET", "/activate"): "test_should_not_activate_another_agency_with_own_code",
     ("POST", "/activate"): "test_should_not_activate_another_agency_with_own_code",
     ("POST", "/logout"): "test_should_end_only_own_session_on_logout",
+    ("GET", "/password/reset"): "test_should_reset_only_the_account_of_the_link",
+    ("POST", "/password/reset"): "test_should_reset_only_the_account_of_the_link",
     ("GET", "/survey"): "test_should_show_only_own_answers_on_every_page",
     ("GET", "/survey/pillar/{code}"): "test_should_show_only_own_answers_on_every_page",
     ("POST", "/survey/pillar/{code}"): "test_should_not_delete_or_change_another_agencys_data",
@@ -275,3 +286,40 @@ def test_should_not_sign_in_a_manager_with_an_agency_password(
         assert r.status_code == 200
         assert "ไม่ถูกต้อง" in r.text
         assert c.get("/dashboard/", follow_redirects=False).status_code == 303
+
+
+def test_should_reset_only_the_account_of_the_link(world: World) -> None:
+    links = FakeResetTokens(world.clock)
+    app = world.app(reset_tokens=links)
+    a, b = world.agencies["A"], world.agencies["B"]
+    with TestClient(app) as b_browser, TestClient(app) as a_browser:
+        activate(b_browser, b)
+        activate(a_browser, a)
+        token = links.issue(a.username)
+        page = a_browser.get(f"/password/reset?token={token}")
+        assert a.username in page.text
+        assert b.username not in page.text
+        new = "รหัสใหม่ของกรมหนึ่ง-2566"
+        r = a_browser.post(
+            "/password/reset",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "token": token,
+                "username": b.username,  # ignored: the link says whose password
+                "agency_id": str(b.agency_id),
+                "password": new,
+                "password2": new,
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        assert "กรมทดสอบหนึ่ง" in a_browser.get("/survey").text
+        assert b_browser.get("/survey").status_code == 200  # B's session goes on
+    with TestClient(app) as c:
+        page = c.get("/login")
+        r = c.post(
+            "/login",
+            data={"csrf_token": csrf_of(page.text), "username": b.username, "password": PASSWORD},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303  # B's password unchanged
