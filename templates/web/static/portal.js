@@ -92,10 +92,13 @@
     Object.keys(drafts).forEach(function (qid) {
       var b = byId[qid];
       if (!b) { delete drafts[qid]; return; }
-      if (JSON.stringify(fieldValues(b)) !== JSON.stringify(drafts[qid])) {
-        setFieldValues(b, drafts[qid]);
-        restored += 1;
+      if (JSON.stringify(fieldValues(b)) === JSON.stringify(drafts[qid])) {
+        // The server's page already shows this value (saved, or refused with its reason).
+        delete drafts[qid];
+        return;
       }
+      setFieldValues(b, drafts[qid]);
+      restored += 1;
       dirty[qid] = true;
     });
     writeDrafts(drafts);
@@ -311,13 +314,14 @@
   if (editable) {
     var restored = restoreDrafts();
     if (Object.keys(dirty).length) {
-      if (restored) { say("นำคำตอบที่ยังไม่ได้บันทึก " + restored + " ข้อกลับมาจากเครื่องนี้ กำลังบันทึก…"); }
-      schedule(restored ? 50 : 0);
+      say("นำคำตอบที่ยังไม่ได้บันทึก " + restored + " ข้อกลับมาจากเครื่องนี้ กำลังบันทึก…");
+      applyShowIf();
+      schedule(50);
     }
     form.addEventListener("change", onChange);
     form.addEventListener("input", onChange);
     // The form's own save posts every field: drafts stay until a page from the server shows
-    // them saved (they are then equal to the fields and simply forgotten after autosave).
+    // them (equal to its fields: forgotten when that page loads).
     form.addEventListener("submit", function () {
       blocks.forEach(function (b) { if (dirty[b.dataset.qid]) { keepDraft(b.dataset.qid); } });
       dirty = {}; if (timer) { clearTimeout(timer); }
