@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -83,6 +83,16 @@ class Settings(BaseSettings):
     """Longest wait for Email Activity's rate limit in one run; longer: stop and say when."""
     password_reset_ttl_minutes: int = 60
     """How long an e-mailed password-reset link works."""
+    late_answer_days: int = Field(default=0, ge=0)
+    """Days after an agency's own deadline (extensions counted) during which the portal still
+    accepts its answers and submission (marked late); 0 closes the survey the day after the
+    deadline. A response returned for corrections is always accepted."""
+    survey_team_name: str = "ทีมงานโครงการสำรวจความพร้อมรัฐบาลดิจิทัล"
+    """Who agencies contact about the survey (shown on every portal page)."""
+    survey_team_phone: str = ""
+    """The survey team's telephone number(s) as agencies should dial them, e.g. ``02 123 4567``."""
+    survey_team_email: str = "survey@dga.example.org"
+    survey_team_hours: str = "วันจันทร์–วันศุกร์ 08.30–16.30 น. (เว้นวันหยุดราชการ)"
 
     @field_validator("var_dir", "home")
     @classmethod

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+
+from dgops.thai import thai_date
 
 __all__ = [
     "EvidenceError",
     "IncompleteError",
+    "LateError",
     "LockedError",
     "NotEnrolledError",
     "ResponseError",
@@ -31,6 +35,18 @@ class LockedError(ResponseError):
         super().__init__(
             f"แบบสำรวจอยู่ในสถานะ {status} จึงแก้ไขไม่ได้",
             f"the response is {status} and cannot be edited",
+        )
+
+
+class LateError(ResponseError):
+    """The agency's answering window closed: its deadline (extensions counted) and the late
+    days the rule allows have passed."""
+
+    def __init__(self, last_day: dt.date) -> None:
+        self.last_day = last_day
+        super().__init__(
+            f"พ้นกำหนดส่งแบบสำรวจแล้ว (รับคำตอบถึงวันที่ {thai_date(last_day)})",
+            f"the answering window closed on {last_day.isoformat()}",
         )
 
 

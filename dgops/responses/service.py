@@ -15,6 +15,7 @@ Status machine (see docs/responses.md)::
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from dgops.registry.models import CycleAgency
 from dgops.responses.domain import AnswerValueError, is_answered, parse_answer
 from dgops.responses.errors import (
     IncompleteError,
+    LateError,
     LockedError,
     NotEnrolledError,
     ResponseError,
@@ -47,6 +49,7 @@ __all__ = [
     "ALLOWED_TRANSITIONS",
     "CHANNELS",
     "UNLOCKED",
+    "AnswerWindow",
     "Progress",
     "SaveResult",
     "answers_of",
@@ -80,12 +83,50 @@ ALLOWED_TRANSITIONS: frozenset[tuple[ResponseStatus, ResponseStatus]] = frozense
 
 
 @dataclass(frozen=True)
+class AnswerWindow:
+    """The late-answer rule applied to one agency on one day.
+
+    ``deadline`` is the agency's own deadline (extensions counted: the caller takes it from
+    ``dgops.fieldwork.effective_deadlines``), ``late_days`` how many days after it answers and
+    submissions are still accepted (marked late), ``today`` the date in Bangkok. After
+    ``last_day`` the agency can no longer change or submit its response, except a *returned*
+    one: the officers asked for those corrections, so they are always accepted."""
+
+    deadline: dt.date
+    late_days: int
+    today: dt.date
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day answers are accepted."""
+        return self.deadline + dt.timedelta(days=max(self.late_days, 0))
+
+    @property
+    def late(self) -> bool:
+        """Today is after the agency's deadline."""
+        return self.today > self.deadline
+
+    def closed_for(self, status: ResponseStatus | str) -> bool:
+        """Whether a response in ``status`` may no longer be changed or submitted today."""
+        return ResponseStatus(status) != S.RETURNED and self.today > self.last_day
+
+    def check(self, response: Response) -> None:
+        """Raise :class:`LateError` when ``response`` is closed today."""
+        if self.closed_for(response.status):
+            raise LateError(self.last_day)
+
+
+@dataclass(frozen=True)
 class SaveResult:
     """What :func:`save_answers` did: ids saved, ids cleared, and refused ids with the reason."""
 
     saved: list[str] = field(default_factory=list)
     cleared: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    """The reason code of each refused value (``not_a_number``, ``out_of_range``, ...; the
+    scoring engine's codes, ``unknown_question``, ``evidence_question``), for callers that word
+    their own message (the portal speaks plain Thai to agencies)."""
 
 
 @dataclass(frozen=True)
@@ -221,15 +262,19 @@ def save_answers(
     framework: Framework,
     actor: str,
     channel: str,
+    window: AnswerWindow | None = None,
 ) -> SaveResult:
     """Validate and store ``answers`` (question id → raw value). Valid values are saved, invalid
     ones are returned in ``errors`` (bilingual reason) and not saved; ``None``/blank clears an
     answer; unknown ids and evidence questions (use ``store_evidence``) are errors. The first
     save moves ``not_started`` to ``in_progress``. Raises :class:`LockedError` when the
-    response is submitted or verified."""
+    response is submitted or verified, :class:`LateError` when ``window`` (the agency's
+    deadline and the late-answer rule; None for operators' imports) has closed."""
     _check_channel(channel)
     _lock(session, response)
     ensure_unlocked(response)
+    if window is not None:
+        window.check(response)
     result = SaveResult()
     to_store: dict[str, Any] = {}
     for qid, raw in answers.items():
@@ -237,16 +282,19 @@ def save_answers(
             question = framework.question(qid)
         except KeyError:
             result.errors[qid] = "ไม่มีคำถามนี้ในแบบสำรวจ (unknown question id)"
+            result.reasons[qid] = "unknown_question"
             continue
         if question.type == "evidence":
             result.errors[qid] = (
                 "คำถามนี้ตอบโดยการแนบไฟล์หลักฐาน (an evidence question: upload a file instead)"
             )
+            result.reasons[qid] = "evidence_question"
             continue
         try:
             to_store[qid] = parse_answer(question, raw)
         except AnswerValueError as exc:
             result.errors[qid] = str(exc)
+            result.reasons[qid] = exc.reason
     if not to_store:
         return result
     existing = {
@@ -349,15 +397,20 @@ def submit(
     actor: str,
     channel: str,
     require_evidence: bool = True,
+    window: AnswerWindow | None = None,
 ) -> ResponseEvent:
     """Submit (or resubmit) ``response``. Raises :class:`IncompleteError` when required answers
     or required evidence are missing (``require_evidence=False``: offline channels, whose
     files arrive separately, skip evidence), :class:`TransitionError` when it is already
-    submitted or verified. Resubmitting resolves the open comments."""
+    submitted or verified, :class:`LateError` when ``window`` has closed (a submission after
+    the deadline but within the late days is accepted and its event says so). Resubmitting
+    resolves the open comments."""
     _lock(session, response)
     current = ResponseStatus(response.status)
     if current not in UNLOCKED:
         raise TransitionError(current.value, S.SUBMITTED.value)
+    if window is not None:
+        window.check(response)
     prog = progress(
         framework,
         answers_of(session, response),
@@ -366,7 +419,10 @@ def submit(
     )
     if not prog.complete:
         raise IncompleteError(prog.missing, prog.evidence_missing)
-    event = transition(session, response, S.SUBMITTED, actor=actor, channel=channel)
+    reason = ""
+    if window is not None and window.late and current != S.RETURNED:
+        reason = f"late: after the deadline {window.deadline.isoformat()}"
+    event = transition(session, response, S.SUBMITTED, actor=actor, channel=channel, reason=reason)
     response.submitted_at = event.at
     response.submitted_by = actor
     if current == S.RETURNED:

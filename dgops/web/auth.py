@@ -31,7 +31,7 @@ from dgops.credentials import (
     verify_password,
 )
 from dgops.credentials.models import PortalAccount
-from dgops.web.portal import Portal, PortalDep, form_text, read_form
+from dgops.web.portal import Portal, PortalDep, form_text, read_form, safe_next
 from dgops.web.security import (
     AGENCY,
     ResetTokens,
@@ -96,8 +96,15 @@ def login_page(
 ) -> Response:
     """A sign-in page with a fresh (or the browser's) pre-sign-in CSRF token."""
     token = portal.login_csrf(request)
+    back = request.query_params.get("next") or ""
     response = portal.render(
-        request, name, status, csrf_token=token, error=error, username=username
+        request,
+        name,
+        status,
+        csrf_token=token,
+        error=error,
+        username=username,
+        next_url=safe_next(back) if back else "",
     )
     portal.set_login_csrf(request, response, token)
     return response
@@ -113,9 +120,18 @@ async def read_sign_in_form(request: Request) -> FormData:
     return await bounded_form(request, cast(Portal, request.app.state.portal).config)
 
 
-def start_session(portal: Portal, request: Request, session: Session, username: str) -> Response:
+def start_session(
+    portal: Portal,
+    request: Request,
+    session: Session,
+    username: str,
+    *,
+    notice: str = "signedin",
+    back: str = "",
+) -> Response:
     """Sign ``username`` in: a new session, its cookie, the known-device cookie of this
-    browser, and on to the questionnaire."""
+    browser, and on to the questionnaire page the agency was on (``back``, checked by
+    ``safe_next``) with the ``notice`` of how it signed in."""
     account = session.scalar(
         select(PortalAccount).where(PortalAccount.username == username.strip().upper())
     )
@@ -123,7 +139,7 @@ def start_session(portal: Portal, request: Request, session: Session, username: 
     token = create_session(
         session, account_id=account.id, role=AGENCY, now=portal.clock(), config=portal.config
     )
-    response = RedirectResponse("/survey?msg=welcome", status_code=303)
+    response = RedirectResponse(f"{safe_next(back)}?msg={notice}", status_code=303)
     response.set_cookie(
         portal.config.cookie_name,
         token,
@@ -170,7 +186,7 @@ def do_login(portal: Portal, request: Request, form: FormData) -> Response:
             )
         if username and verify_password(s, username, password, policy=portal.policy):
             portal.throttler.succeed(s, keys)
-            return start_session(portal, request, s, username)
+            return start_session(portal, request, s, username, back=form_text(form, "next"))
         portal.throttler.fail(s, keys, now=now)
     log.info("failed sign-in from %s", portal.address(request))
     return login_page(portal, request, LOGIN_PAGE, error=LOGIN_FAILED, username=username)
@@ -215,7 +231,7 @@ def do_activate(portal: Portal, request: Request, form: FormData) -> Response:
         if username and result is ActivationResult.OK:
             set_password(s, username, password, policy=portal.policy, now=now)
             portal.throttler.succeed(s, keys)
-            return start_session(portal, request, s, username)
+            return start_session(portal, request, s, username, notice="welcome")
         portal.throttler.fail(s, keys, now=now)
     log.info("failed activation from %s", portal.address(request))
     return login_page(portal, request, ACTIVATE_PAGE, error=ACTIVATION_FAILED, username=username)
@@ -338,7 +354,7 @@ def do_reset(portal: Portal, request: Request, form: FormData) -> Response:
         except CredentialError:  # spent by a concurrent request
             return reset_page(portal, request, token="", error=RESET_LINK_INVALID, status=400)
         revoke_account_sessions(s, [account.id], now=now)
-        return start_session(portal, request, s, username)
+        return start_session(portal, request, s, username, notice="welcome")
 
 
 @router.post(RESET_PATH)

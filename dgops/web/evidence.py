@@ -23,6 +23,7 @@ from dgops.responses import (
     store_evidence,
 )
 from dgops.web.portal import NOTICES, NotFound, Portal, PortalDep, SurveyContext, form_text
+from dgops.web.views import UNKNOWN_QUESTION
 
 router = APIRouter()
 
@@ -104,16 +105,16 @@ def store_uploads(
         if not value.filename:
             continue  # an empty file input
         if qid not in allowed:
-            errors[qid] = "ไม่มีคำถามนี้ในส่วนนี้ของแบบสำรวจ (unknown question)"
+            errors[qid] = UNKNOWN_QUESTION
             continue
         question = ctx.framework.question(qid)
         if question.type != "evidence" and question.evidence == "none":
-            errors[qid] = "คำถามนี้ไม่รับไฟล์หลักฐาน (this question takes no file)"
+            errors[qid] = "ข้อนี้ไม่ต้องแนบไฟล์หลักฐาน"
             continue
         content = value.file.read(portal.config.max_upload_bytes + 1)
         if len(content) > portal.config.max_upload_bytes:
             mb = portal.config.max_upload_bytes // (1024 * 1024)
-            errors[qid] = f"ไฟล์ใหญ่เกิน {mb} MB (file too large)"
+            errors[qid] = f"ไฟล์ใหญ่เกิน {mb} MB กรุณาลดขนาดไฟล์ หรือแบ่งเป็นหลายไฟล์"
             continue
         try:
             with s.begin_nested():

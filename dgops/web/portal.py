@@ -10,7 +10,9 @@ so another agency's ids find nothing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,16 +54,36 @@ Clock = Callable[[], dt.datetime]
 FrameworkSource = Callable[[str], Framework]
 
 CSRF_FAILED = "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"
-NOT_FOUND = "ไม่พบหน้าหรือไฟล์ที่ขอ (not found)"
+NOT_FOUND = "ไม่พบหน้าหรือไฟล์ที่ต้องการ อาจถูกลบไปแล้ว หรือลิงก์ไม่ถูกต้อง"
 NOTICES = {
     "saved": "บันทึกร่างเรียบร้อยแล้ว",
     "submitted": "ส่งแบบสำรวจเรียบร้อยแล้ว ขอบคุณที่ให้ความร่วมมือ",
     "welcome": "ตั้งรหัสผ่านเรียบร้อยแล้ว ครั้งต่อไปให้เข้าสู่ระบบด้วยรหัสผ่านนี้",
+    "signedin": "เข้าสู่ระบบเรียบร้อยแล้ว",
     "bye": "ออกจากระบบแล้ว",
-    "expired": "กรุณาเข้าสู่ระบบ (หมดเวลาการใช้งาน หรือยังไม่ได้เข้าสู่ระบบ)",
+    "expired": "กรุณาเข้าสู่ระบบ (หมดเวลาการใช้งาน หรือยังไม่ได้เข้าสู่ระบบ) "
+    "เมื่อเข้าสู่ระบบแล้วจะกลับไปยังหน้าที่ทำค้างไว้",
     "locked": "แบบสำรวจถูกส่งแล้ว จึงแก้ไขไม่ได้",
+    "closed": "พ้นกำหนดส่งแบบสำรวจแล้ว จึงบันทึกหรือส่งคำตอบไม่ได้ กรุณาติดต่อทีมงานโครงการ",
 }
 """The notices a page shows for its ``?msg=`` parameter."""
+
+
+_NEXT_PAGE = re.compile(r"^/survey(/pillar/[A-Za-z0-9._-]{1,40}|/review)?$")
+
+
+def safe_next(path: str | None) -> str:
+    """The questionnaire page to return to after sign-in: only the portal's own survey pages
+    (never another site, never a POST-only address); else the overview."""
+    return path if path and _NEXT_PAGE.match(path) else "/survey"
+
+
+def next_page(request: Request) -> str:
+    """The page a request was on, to come back to after signing in again."""
+    path = request.url.path
+    if path == "/survey/submit":
+        return "/survey/review"
+    return safe_next(path)
 
 
 class NeedLogin(Exception):
@@ -128,6 +150,12 @@ class Portal:
         self._lock = threading.Lock()
         self.env = environment(settings.templates_dir / "web")
         self.env.globals["STATUS_TH"] = STATUS_TH
+        self.env.globals["SURVEY_TEAM"] = {
+            "name": settings.survey_team_name,
+            "phone": settings.survey_team_phone,
+            "email": settings.survey_team_email,
+            "hours": settings.survey_team_hours,
+        }
 
     def framework(self, version: str) -> Framework:
         """The framework of ``version``, loaded once per application."""
@@ -276,7 +304,8 @@ def _wants_json(request: Request) -> bool:
 async def _need_login(request: Request, exc: Exception) -> Response:
     if _wants_json(request):
         return JSONResponse({"ok": False, "error": "login"}, status_code=401)
-    response = RedirectResponse("/login?msg=expired", status_code=303)
+    query = urllib.parse.urlencode({"msg": "expired", "next": next_page(request)})
+    response = RedirectResponse(f"/login?{query}", status_code=303)
     response.delete_cookie(portal_of(request).config.cookie_name, path="/")
     return response
 

@@ -20,6 +20,44 @@ YES_NO_TH = {"yes": "ใช่ / มี", "no": "ไม่ใช่ / ไม่�
 UNLOCKED = frozenset({"not_started", "in_progress", "returned"})
 PRESENT_FIELD = "_q"
 """Hidden field naming each question a form carries (an unticked checkbox sends nothing)."""
+UNKNOWN_QUESTION = "ไม่พบข้อนี้ในส่วนนี้ของแบบสำรวจ กรุณาโหลดหน้าใหม่แล้วตอบอีกครั้ง"
+REASONS_TH = {
+    "not_a_number": "กรุณากรอกเป็นตัวเลข เช่น 25 หรือ 1,200",
+    "not_an_option": "กรุณาเลือกจากตัวเลือกที่มีให้",
+    "wrong_type": "คำตอบไม่ตรงกับรูปแบบของข้อนี้ กรุณาตอบใหม่",
+    "unknown_question": UNKNOWN_QUESTION,
+    "evidence_question": "ข้อนี้ตอบโดยการแนบไฟล์หลักฐาน",
+}
+"""What an agency reads for each reason a value is refused (the engine's codes)."""
+OUT_OF_RANGE_TH = {
+    "percentage": "กรุณากรอกร้อยละเป็นตัวเลขตั้งแต่ 0 ถึง 100 เช่น 12.5",
+    "number": "ตัวเลขนี้อยู่นอกช่วงที่ข้อนี้กำหนด กรุณาตรวจสอบอีกครั้ง",
+}
+CANNOT_SAVE = "บันทึกคำตอบข้อนี้ไม่ได้ กรุณาตรวจสอบแล้วลองอีกครั้ง"
+
+
+def reason_th(question: Question | None, reason: str) -> str:
+    """The plain-Thai message an agency reads when a value is refused for ``reason``."""
+    if reason == "out_of_range":
+        kind = question.type if question is not None else "number"
+        return OUT_OF_RANGE_TH.get(kind, OUT_OF_RANGE_TH["number"])
+    return REASONS_TH.get(reason, CANNOT_SAVE)
+
+
+def agency_errors(
+    framework: Framework, errors: Mapping[str, str], reasons: Mapping[str, str]
+) -> dict[str, str]:
+    """``errors`` (question id → the domain's bilingual text) reworded for the agency from
+    their reason codes; errors without a code keep their text (the portal's own, in Thai)."""
+    out: dict[str, str] = {}
+    known = set(framework.question_ids)
+    for qid, text in errors.items():
+        reason = reasons.get(qid)
+        if reason is None:
+            out[qid] = text
+            continue
+        out[qid] = reason_th(framework.question(qid) if qid in known else None, reason)
+    return out
 
 
 @dataclass
@@ -91,6 +129,15 @@ class QuestionView:
         return str(v)
 
     @property
+    def answer_items(self) -> list[str]:
+        """A multiple choice's ticked options, one label each (the review page lists them)."""
+        v = self.value
+        if self.question.type != "multiple_choice" or not isinstance(v, list | tuple):
+            return []
+        labels = dict(self.choices)
+        return [labels.get(str(x), str(x)) for x in v]
+
+    @property
     def wants_file(self) -> bool:
         """Whether the question takes uploads (an evidence question, or evidence on another)."""
         return self.question.type == "evidence" or self.question.evidence != "none"
@@ -101,6 +148,8 @@ class SubView:
     code: str
     name: str
     questions: list[QuestionView]
+    number: str = ""
+    """``pillar.sub`` (the prefix of its questions' numbers)."""
 
 
 @dataclass
@@ -111,15 +160,55 @@ class PillarView:
     answered: int = 0
     required: int = 0
 
+    @property
+    def shown_questions(self) -> list[QuestionView]:
+        """The questions the agency sees, in order."""
+        return [qv for sub in self.subs for qv in sub.questions if qv.shown]
 
-def question_numbers(framework: Framework) -> dict[str, str]:
-    """``pillar.sub.question`` numbers (1-based) in questionnaire order, e.g. ``2.1.3``."""
+    @property
+    def commented(self) -> list[QuestionView]:
+        """Shown questions that carry an officer's open comment."""
+        return [qv for qv in self.shown_questions if qv.comments]
+
+    @property
+    def incomplete(self) -> list[QuestionView]:
+        """Shown questions still missing an answer or required evidence."""
+        return [qv for qv in self.shown_questions if qv.missing or qv.evidence_missing]
+
+    @property
+    def needs_work(self) -> bool:
+        """Whether the pillar has comments to answer or missing items."""
+        return bool(self.commented or self.incomplete)
+
+
+def question_numbers(
+    framework: Framework, shown: Mapping[str, bool] | None = None
+) -> dict[str, str]:
+    """``pillar.sub.question`` numbers (1-based) in questionnaire order, e.g. ``2.1.3``.
+
+    With ``shown`` (``Framework.evaluate_show_if``) only the questions the agency sees are
+    counted, so the numbers run on without gaps; hidden ones get ``""``. The page script
+    renumbers the same way when a question appears or disappears."""
     out: dict[str, str] = {}
     for pi, pillar in enumerate(framework.pillars, start=1):
         for si, sub in enumerate(pillar.sub_indicators, start=1):
-            for qi, q in enumerate(sub.questions, start=1):
+            qi = 0
+            for q in sub.questions:
+                if shown is not None and not shown.get(q.id, True):
+                    out[q.id] = ""
+                    continue
+                qi += 1
                 out[q.id] = f"{pi}.{si}.{qi}"
     return out
+
+
+def sub_numbers(framework: Framework) -> dict[str, str]:
+    """``pillar.sub`` of each sub-indicator code (the prefix of its questions' numbers)."""
+    return {
+        sub.code: f"{pi}.{si}"
+        for pi, pillar in enumerate(framework.pillars, start=1)
+        for si, sub in enumerate(pillar.sub_indicators, start=1)
+    }
 
 
 def pillar_view(
@@ -134,8 +223,10 @@ def pillar_view(
     comments: Sequence[Any] = (),
     files: Sequence[Any] = (),
 ) -> PillarView:
-    """The questions of one pillar with their values, visibility, errors, comments and files."""
-    numbers = question_numbers(framework)
+    """The questions of one pillar with their values, visibility, errors, comments and files
+    (numbered over the shown questions only)."""
+    numbers = question_numbers(framework, shown)
+    prefixes = sub_numbers(framework)
     errors = errors or {}
     missing_set, ev_missing = set(missing), set(evidence_missing)
     by_q: dict[str, list[Any]] = {}
@@ -163,6 +254,7 @@ def pillar_view(
                 )
                 for q in sub.questions
             ],
+            number=prefixes[sub.code],
         )
         for sub in pillar.sub_indicators
     ]
@@ -213,7 +305,7 @@ def answers_from_form(
     known = set(framework.question_ids)
     for qid in present:
         if qid not in known or (allowed is not None and qid not in allowed):
-            refused[qid] = "ไม่มีคำถามนี้ในส่วนนี้ของแบบสำรวจ (unknown question)"
+            refused[qid] = UNKNOWN_QUESTION
             continue
         q = framework.question(qid)
         if q.type == "evidence":

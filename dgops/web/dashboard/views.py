@@ -318,6 +318,16 @@ def _points(frame: pd.DataFrame) -> list[tuple[float, float]]:
     ]
 
 
+MAX_DAY_TICKS = 10
+"""At most this many day labels on the axis, so they never run into each other."""
+
+
+def tick_step(x_max: float) -> int:
+    """Days between axis labels: whole weeks, at most :data:`MAX_DAY_TICKS` labels."""
+    weeks = max(1, math.ceil(x_max / 7 / MAX_DAY_TICKS))
+    return 7 * weeks
+
+
 def trend_svg(
     current: pd.DataFrame,
     previous: pd.DataFrame,
@@ -329,9 +339,13 @@ def trend_svg(
     """The response rate by day since opening as an inline SVG: this year (solid), last year
     (dashed), the projection to the deadline with its band, the target and today."""
     width, height = 960, 300
-    left, right, top, bottom = 44, 16, 16, 58
-    cur, prev = _points(current), _points(previous)
-    x_max = max([frame.deadline, frame.today, *(d for d, _ in cur), *(d for d, _ in prev), 7])
+    left, right, top, bottom = 52, 16, 16, 58
+    cur = _points(current)
+    # The axis covers this year's fieldwork (to the deadline, or to today once it is past):
+    # last year's curve is cut there, so a long tail of last year's snapshots (or the months
+    # after the deadline) cannot squeeze this year's curve into a corner.
+    x_max = max([frame.deadline, frame.today, *(d for d, _ in cur), 7])
+    prev = [(d, r) for d, r in _points(previous) if d <= x_max]
 
     def x(day: float) -> float:
         return left + (width - left - right) * max(day, 0) / x_max
@@ -353,8 +367,8 @@ def trend_svg(
             f'y2="{y(pct):.1f}"/><text class="axis" x="{left - 6}" y="{y(pct) + 4:.1f}" '
             f'text-anchor="end">{pct}%</text>'
         )
-    step = 7 if x_max <= 120 else 14
-    for day in range(0, int(x_max) + 1, step):
+    step = tick_step(x_max)
+    for day in range(step, int(x_max) + 1, step):
         out.append(
             f'<text class="axis" x="{x(day):.1f}" y="{height - bottom + 16}" '
             f'text-anchor="middle">{day}</text>'

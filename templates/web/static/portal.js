@@ -1,5 +1,8 @@
-// dgops portal: autosave and immediate show/hide. The pages work without this file:
-// the server evaluates show-if on every load and save, and "บันทึกร่าง" saves without it.
+// dgops portal: autosave, immediate show/hide and numbering, and drafts kept in the browser.
+// The pages work without this file: the server evaluates show-if on every load and save, and
+// "บันทึกร่าง" saves without it. Changed answers are kept in localStorage (per user and
+// pillar) until the server confirms them, so an expired session or a lost connection loses
+// nothing: after signing in again the page puts them back and saves them.
 (function () {
   "use strict";
   var form = document.getElementById("answers");
@@ -18,8 +21,103 @@
   var timer = null;
   var inFlight = false;
   var editable = !form.querySelector("fieldset.plain[disabled]");
+  var draftKey = form.dataset.draft ? "dgops-draft:" + form.dataset.draft : "";
+  var loginUrl = form.dataset.login || "/login";
 
   function say(text) { if (statusEl) { statusEl.textContent = text; } }
+
+  function sayLogin() {
+    if (!statusEl) { return; }
+    statusEl.textContent = "หมดเวลาการใช้งาน คำตอบที่ยังไม่ได้บันทึกเก็บไว้ในเครื่องนี้แล้ว ";
+    var a = document.createElement("a");
+    a.href = loginUrl;
+    a.id = "relogin";
+    a.textContent = "เข้าสู่ระบบอีกครั้งเพื่อบันทึก";
+    statusEl.appendChild(a);
+  }
+
+  // -- drafts kept in this browser until the server has them ---------------------------------
+  function readDrafts() {
+    if (!draftKey) { return {}; }
+    try { return JSON.parse(window.localStorage.getItem(draftKey) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function writeDrafts(drafts) {
+    if (!draftKey) { return; }
+    try {
+      if (Object.keys(drafts).length) { window.localStorage.setItem(draftKey, JSON.stringify(drafts)); }
+      else { window.localStorage.removeItem(draftKey); }
+    } catch (e) { /* storage full or disabled: autosave still works */ }
+  }
+  function fieldValues(b) {
+    var qid = b.dataset.qid, type = b.dataset.type;
+    if (type === "multiple_choice") {
+      var picked = [];
+      b.querySelectorAll("input[type=checkbox][name='" + qid + "']:checked").forEach(function (i) { picked.push(i.value); });
+      return picked;
+    }
+    if (type === "single_choice" || type === "yes_no") {
+      var r = b.querySelector("input[type=radio][name='" + qid + "']:checked");
+      return [r ? r.value : ""];
+    }
+    var el = b.querySelector("[name='" + qid + "']");
+    return [el ? el.value : ""];
+  }
+  function setFieldValues(b, values) {
+    var qid = b.dataset.qid, type = b.dataset.type;
+    if (type === "multiple_choice" || type === "single_choice" || type === "yes_no") {
+      b.querySelectorAll("input[name='" + qid + "']").forEach(function (i) { i.checked = values.indexOf(i.value) >= 0; });
+    } else {
+      var el = b.querySelector("[name='" + qid + "']");
+      if (el) { el.value = values[0] || ""; }
+    }
+  }
+  function keepDraft(qid) {
+    var b = byId[qid];
+    if (!b || b.dataset.type === "evidence") { return; }
+    var drafts = readDrafts();
+    drafts[qid] = fieldValues(b);
+    writeDrafts(drafts);
+  }
+  function forgetDrafts(ids, sent) {
+    // Only what the server has: a field changed again since it was sent stays a draft.
+    var drafts = readDrafts();
+    ids.forEach(function (qid) {
+      if (drafts[qid] && JSON.stringify(drafts[qid]) === JSON.stringify(sent[qid])) { delete drafts[qid]; }
+    });
+    writeDrafts(drafts);
+  }
+  function restoreDrafts() {
+    var drafts = readDrafts();
+    var restored = 0;
+    Object.keys(drafts).forEach(function (qid) {
+      var b = byId[qid];
+      if (!b) { delete drafts[qid]; return; }
+      if (JSON.stringify(fieldValues(b)) === JSON.stringify(drafts[qid])) {
+        // The server's page already shows this value (saved, or refused with its reason).
+        delete drafts[qid];
+        return;
+      }
+      setFieldValues(b, drafts[qid]);
+      restored += 1;
+      dirty[qid] = true;
+    });
+    writeDrafts(drafts);
+    return restored;
+  }
+
+  // -- numbering over the questions shown --------------------------------------------------
+  function renumber() {
+    form.querySelectorAll("section.sub[data-numbase]").forEach(function (sec) {
+      var n = 0;
+      sec.querySelectorAll("fieldset.q[data-qid]").forEach(function (b) {
+        var num = b.querySelector(".qnum");
+        if (!num) { return; }
+        if (b.hidden) { num.textContent = ""; return; }
+        n += 1;
+        num.textContent = sec.dataset.numbase + "." + n;
+      });
+    });
+  }
 
   var THAI = "๐๑๒๓๔๕๖๗๘๙";
   function toNumber(raw) {
@@ -94,11 +192,13 @@
       b.hidden = !visible;
       effective[b.dataset.qid] = visible ? valueOf(b) : null;
     });
+    renumber();
   }
 
   function applyServer(data) {
     if (data.shown) {
       Object.keys(data.shown).forEach(function (qid) { if (byId[qid]) { byId[qid].hidden = !data.shown[qid]; } });
+      renumber();
     }
     if (data.progress) {
       var bar = document.getElementById("progress-all");
@@ -159,25 +259,31 @@
     if (!ids.length || inFlight) { return; }
     dirty = {};
     inFlight = true;
+    var sent = {};
+    ids.forEach(function (qid) { if (byId[qid]) { sent[qid] = fieldValues(byId[qid]); } });
     say("กำลังบันทึก…");
     fetch(url, {
       method: "POST", body: payload(ids), credentials: "same-origin", keepalive: !!keepalive,
       headers: { "X-CSRF-Token": csrf, "Accept": "application/json" }
     }).then(function (res) {
-      if (res.status === 401) { say("หมดเวลาการใช้งาน กรุณาเข้าสู่ระบบใหม่ (คำตอบล่าสุดยังไม่ถูกบันทึก)"); return null; }
-      if (res.status === 403) { say("แบบฟอร์มหมดอายุ กรุณาโหลดหน้าใหม่"); return null; }
-      if (res.status === 409) { say("แบบสำรวจถูกส่งแล้ว แก้ไขไม่ได้"); return null; }
+      if (res.status === 401) { inFlight = false; sayLogin(); return null; }
+      if (res.status === 403) { inFlight = false; say("แบบฟอร์มหมดอายุ คำตอบที่ยังไม่ได้บันทึกเก็บไว้ในเครื่องนี้แล้ว กรุณาโหลดหน้านี้ใหม่"); return null; }
+      if (res.status === 409) {
+        inFlight = false;
+        return res.json().then(function (d) { say(d.message || "แบบสำรวจถูกส่งแล้ว แก้ไขไม่ได้"); return null; });
+      }
       return res.json();
     }).then(function (data) {
       inFlight = false;
       if (!data) { return; }
       applyServer(data);
-      say(data.ok ? "บันทึกร่างอัตโนมัติแล้ว " + data.saved_at + " น." : "บันทึกแล้วบางส่วน — มีข้อที่ต้องแก้ไข");
+      forgetDrafts((data.saved || []).concat(data.cleared || []), sent);
+      say(data.ok ? "บันทึกร่างอัตโนมัติแล้ว " + data.saved_at + " น." : (data.message || "บันทึกแล้วบางส่วน — มีข้อที่ต้องแก้ไข"));
       if (Object.keys(dirty).length) { schedule(600); }
     }).catch(function () {
       inFlight = false;
       ids.forEach(function (q) { dirty[q] = true; });
-      say("บันทึกอัตโนมัติไม่สำเร็จ จะลองใหม่ หรือกด \"บันทึกร่าง\"");
+      say("ยังบันทึกไม่ได้ (การเชื่อมต่อขัดข้อง) คำตอบเก็บไว้ในเครื่องนี้แล้ว ระบบจะลองใหม่อัตโนมัติ");
       schedule(5000);
     });
   }
@@ -199,15 +305,27 @@
       return;
     }
     dirty[b.dataset.qid] = true;
+    keepDraft(b.dataset.qid);
     applyShowIf();
     var isText = ev.target.tagName === "TEXTAREA" || ev.target.type === "text";
     schedule(isText && ev.type === "input" ? 1200 : 250);
   }
 
   if (editable) {
+    var restored = restoreDrafts();
+    if (Object.keys(dirty).length) {
+      say("นำคำตอบที่ยังไม่ได้บันทึก " + restored + " ข้อกลับมาจากเครื่องนี้ กำลังบันทึก…");
+      applyShowIf();
+      schedule(50);
+    }
     form.addEventListener("change", onChange);
     form.addEventListener("input", onChange);
-    form.addEventListener("submit", function () { dirty = {}; if (timer) { clearTimeout(timer); } });
+    // The form's own save posts every field: drafts stay until a page from the server shows
+    // them (equal to its fields: forgotten when that page loads).
+    form.addEventListener("submit", function () {
+      blocks.forEach(function (b) { if (dirty[b.dataset.qid]) { keepDraft(b.dataset.qid); } });
+      dirty = {}; if (timer) { clearTimeout(timer); }
+    });
     window.addEventListener("pagehide", function () { flush(true); });
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { flush(true); } });
   }
