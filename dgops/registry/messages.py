@@ -134,7 +134,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'Agency code "{value}" is invalid (letters, digits, - and _ only, at most 32).',
     ),
     "code.number": (
-        'รหัสหน่วยงานในเซลล์ {cell} ถูกบันทึกเป็นตัวเลข {value} (เลข 0 ข้างหน้าอาจหายไป)'
+        "รหัสหน่วยงานในเซลล์ {cell} ถูกบันทึกเป็นตัวเลข {value} (เลข 0 ข้างหน้าอาจหายไป)"
         " กรุณาจัดรูปแบบคอลัมน์รหัสเป็นข้อความ แล้วพิมพ์รหัสเดิมให้ครบ",
         "The agency code in cell {cell} is stored as the number {value} (leading zeros may"
         " have been dropped); format the code column as text and type the codes again.",

@@ -39,7 +39,7 @@ _ROW, _MERGE, _SHEET_DATA = (f"{_MAIN}{t}" for t in ("row", "mergeCell", "sheetD
 # only those that change how a number is read matter here (percent, text, zero-padding).
 _BUILTIN_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%"}
 _BUILTIN_FORMATS |= {10: "0.00%", 11: "0.00E+00", 49: "@"}
-_BUILTIN_FORMATS |= {i: "date" for i in (*range(14, 23), *range(45, 48))}
+_BUILTIN_FORMATS |= dict.fromkeys((*range(14, 23), *range(45, 48)), "date")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +141,7 @@ def scan_sheet_xml(sheet: str, xml: bytes, styles: Sequence[str] = ()) -> SheetS
         scan.feed(xml)
     except (expat.ExpatError, ValueError) as exc:
         raise TableError("not_workbook", f"{sheet}: {exc}") from exc
-    return SheetScan(
-        sheet, scan.has_cells, tuple(scan.merged), tuple(scan.formulas), scan.formats
-    )
+    return SheetScan(sheet, scan.has_cells, tuple(scan.merged), tuple(scan.formulas), scan.formats)
 
 
 class _SheetScanner:
