@@ -373,7 +373,7 @@ def _import_registry(
         ) from None
     existing = _load_existing(session)
     ref_issues = check_references(result, {code: e.parent_code for code, e in existing.items()})
-    ref_issues = (*ref_issues, *_lost_zeros(result, existing))
+    ref_issues = [*ref_issues, *_lost_zeros(result, existing)]
     issues = (*result.issues, *ref_issues)
     if any(i.is_error for i in ref_issues):
         raise RegistryError(issues)
@@ -435,14 +435,18 @@ def _import_registry(
 def _lost_zeros(result: ReadResult, existing: Mapping[str, _Existing]) -> list[RegistryIssue]:
     """A new code (or parent code) that is an existing code without its leading zeros."""
     stripped: dict[str, str] = {}
-    for code in existing:
-        if code[:1] == "0" and code.lstrip("0"):
-            stripped.setdefault(code.lstrip("0"), code)
+    for known in existing:
+        if known[:1] == "0" and known.lstrip("0"):
+            stripped.setdefault(known.lstrip("0"), known)
     if not stripped:
         return []
     issues = []
     for index, record in enumerate(result.records):
-        for field_name, code in (("code", record.code), ("parent_code", record.parent_code)):
+        pairs: tuple[tuple[str, str | None], ...] = (
+            ("code", record.code),
+            ("parent_code", record.parent_code),
+        )
+        for field_name, code in pairs:
             if not code or code in existing or code not in stripped:
                 continue
             letter = result.columns.get(field_name, ("", ""))[0]

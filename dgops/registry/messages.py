@@ -108,8 +108,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # headers
     "header.below_title": (
-        "แถว {first}–{last} เป็นชื่อเรื่อง ใช้แถว {row} เป็นหัวตาราง",
-        "Rows {first}–{last} are titles; row {row} is read as the header.",
+        "แถว {first}–{last} เป็นชื่อเรื่อง ใช้แถว {header_row} เป็นหัวตาราง",
+        "Rows {first}–{last} are titles; row {header_row} is read as the header.",
     ),
     "header.unknown": (
         'ไม่รู้จักคอลัมน์ "{header}" ระบบจะไม่นำเข้าคอลัมน์นี้',

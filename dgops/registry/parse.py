@@ -166,6 +166,7 @@ def _find_header(
                     "header.below_title",
                     severity=Severity.INFO,
                     row=number,
+                    header_row=number,
                     first=looked[0][0],
                     last=looked[-2][0],
                 )

@@ -22,7 +22,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from dgops.tabular.cells import Cell, CellRange, Table, column_index, column_letter
+from dgops.tabular.cells import Cell, CellRange, Row, Table, column_index, column_letter
 from dgops.tabular.errors import TableError
 
 __all__ = ["SheetInfo", "SheetScan", "Workbook", "scan_sheet_xml"]
@@ -377,7 +377,7 @@ class Workbook:
             start = source.start
         except Exception as exc:  # calamine raises its own error types on damaged parts
             raise TableError("unreadable", type(exc).__name__) from exc
-        rows = list(enumerate(values, start=1))
+        rows: list[Row] = list(enumerate(values, start=1))
         if values and start is not None and len(values) == source.height:
             # A calamine that skips the empty area above and left of the data: shift back.
             top, left = start
