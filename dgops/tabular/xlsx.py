@@ -374,16 +374,19 @@ class Workbook:
             workbook = CalamineWorkbook.from_path(str(self.path))
             source = workbook.get_sheet_by_name(sheet)
             values = source.to_python(skip_empty_area=False)
-            start = source.start
+            start, end = source.start, source.end
         except Exception as exc:  # calamine raises its own error types on damaged parts
             raise TableError("unreadable", type(exc).__name__) from exc
         rows: list[Row] = list(enumerate(values, start=1))
-        if values and start is not None and len(values) == source.height:
-            # A calamine that skips the empty area above and left of the data: shift back.
+        if values and start is not None and end is not None:
+            # True coordinates even from a calamine that leaves out the empty area above
+            # and left of the data (a table that does not start at A1).
             top, left = start
-            if top or left:
-                pad = [""] * left
-                rows = [(n + top, [*pad, *v]) for n, v in rows]
+            shift_rows = top if len(values) == end[0] - top + 1 else 0
+            shift_cols = left if len(values[0]) == end[1] - left + 1 else 0
+            if shift_rows or shift_cols:
+                pad = [""] * shift_cols
+                rows = [(n + shift_rows, [*pad, *v]) for n, v in rows]
         formats = dict(scan.formats) if scan is not None else {}
         return Table(self.path.name, sheet, rows, formats=formats)
 

@@ -88,10 +88,13 @@ def test_should_refuse_a_code_stored_as_a_number_with_its_cell_and_likely_origin
         2,
         "A",
     )
-    assert "A2" in padded.message_th and "1005" in padded.message_th
-    assert "01005" in padded.message_th and "01005" in padded.message_en
+    assert "A2" in padded.message_th
+    assert "1005" in padded.message_th
+    assert "01005" in padded.message_th
+    assert "01005" in padded.message_en
     assert (plain.code, plain.row) == ("code.number", 3)
-    assert "2001" in plain.message_en and "A3" in plain.message_en
+    assert "2001" in plain.message_en
+    assert "A3" in plain.message_en
 
 
 def test_should_find_the_header_below_a_merged_title_and_report_every_problem_at_once(
@@ -115,7 +118,8 @@ def test_should_find_the_header_below_a_merged_title_and_report_every_problem_at
     assert any(c == "email.invalid" and r == 4 for c, r, _ in codes), codes
     assert not any(c == "cell.merged" and r == 1 for c, r, _ in codes)  # the title is fine
     notes = [i for i in result.issues if i.code == "header.below_title"]
-    assert notes and notes[0].row == 3
+    assert notes
+    assert notes[0].row == 3
 
 
 def test_should_read_a_registry_whose_header_sits_below_title_rows(tmp_path: Path) -> None:
@@ -170,8 +174,10 @@ def test_should_refuse_a_code_that_lost_its_leading_zeros(
         ("saved.csv", 2, "A", "code"),
         ("saved.csv", 3, "I", "parent_code"),
     ]
-    assert '"1005"' in lost[0].message_th and "01005" in lost[0].message_th
-    assert "A2" in lost[0].message_en and "01005" in lost[0].message_en
+    assert '"1005"' in lost[0].message_th
+    assert "01005" in lost[0].message_th
+    assert "A2" in lost[0].message_en
+    assert "01005" in lost[0].message_en
 
 
 def test_should_refuse_a_mass_deactivation_unless_allowed_and_name_the_agencies(

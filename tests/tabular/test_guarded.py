@@ -29,10 +29,10 @@ def test_should_find_a_formula_whatever_the_attribute_order() -> None:
 
 def test_should_find_formulas_and_merges_under_a_namespace_prefix() -> None:
     xml = (
-        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<x:sheetData><x:row r="4"><x:c r="D4"><x:f>A1</x:f></x:c></x:row></x:sheetData>'
-        '<x:mergeCells><x:mergeCell ref="A1:C1"/></x:mergeCells></x:worksheet>'
-    ).encode()
+        b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<x:sheetData><x:row r="4"><x:c r="D4"><x:f>A1</x:f></x:c></x:row></x:sheetData>'
+        b'<x:mergeCells><x:mergeCell ref="A1:C1"/></x:mergeCells></x:worksheet>'
+    )
     scan = scan_sheet_xml("s", xml)
     assert [c.ref for c in scan.formulas] == ["D4"]
     assert [m.ref for m in scan.merged] == ["A1:C1"]
@@ -103,9 +103,7 @@ def _book(path: Path, sheets: list[tuple[str, str, bool]]) -> Path:
 
 
 def test_should_never_choose_a_hidden_sheet_unless_named(tmp_path: Path) -> None:
-    path = _book(
-        tmp_path / "b.xlsx", [("ทะเบียน 2565", "old", True), ("ทะเบียน 2566", "new", False)]
-    )
+    path = _book(tmp_path / "b.xlsx", [("ทะเบียน 2565", "old", True), ("ทะเบียน 2566", "new", False)])
     with Workbook.open(path) as wb:
         assert wb.hidden_sheets == ("ทะเบียน 2565",)
         assert wb.choose_sheet(None, ["ทะเบียน"]) == "ทะเบียน 2566"
