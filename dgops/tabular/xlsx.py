@@ -119,6 +119,11 @@ def _style_formats(zf: zipfile.ZipFile) -> list[str]:
     return formats
 
 
+def _telling(fmt: str) -> bool:
+    """Whether a number format changes what a number means to an importer."""
+    return "%" in fmt or (len(fmt) > 1 and set(fmt) == {"0"})
+
+
 def _split_ref(ref: str) -> tuple[int, int]:
     """``C12`` → ``(12, 2)``: row number and 0-based column index."""
     i = 0
@@ -137,6 +142,11 @@ def scan_sheet_xml(sheet: str, xml: bytes, styles: Sequence[str] = ()) -> SheetS
     Raises :class:`TableError` ``not_workbook`` on XML that does not parse.
     """
     scan = _SheetScanner(sheet, styles)
+    if not scan.special and not _may_hold_formula_or_merge(xml):
+        # Nothing to find (no telling format in the workbook, no element that can be a
+        # formula or a merge): the parse would only confirm it. Well-formedness is still
+        # checked by the value reader (calamine) that follows.
+        return SheetScan(sheet, b"sheetData" in xml)
     try:
         scan.feed(xml)
     except (expat.ExpatError, ValueError) as exc:
@@ -144,13 +154,33 @@ def scan_sheet_xml(sheet: str, xml: bytes, styles: Sequence[str] = ()) -> SheetS
     return SheetScan(sheet, scan.has_cells, tuple(scan.merged), tuple(scan.formulas), scan.formats)
 
 
+def _may_hold_formula_or_merge(xml: bytes) -> bool:
+    """False only when ``xml`` cannot contain a formula (``f``) or ``mergeCell`` element.
+
+    A sound shortcut, not a parser: an element's start tag is ``<f`` or ``<prefix:f`` followed
+    by whitespace, ``>`` or ``/`` (names cannot hold references, text cannot hold a raw
+    ``<``), so when no such bytes occur there is none. Anything that might be one (or any
+    ``mergeCell``) sends the sheet to the full expat scan.
+    """
+    if b"mergeCell" in xml or b"<!DOCTYPE" in xml:
+        return True
+    for marker in (b"<f", b":f"):
+        at = xml.find(marker)
+        while at >= 0:
+            if xml[at + 2 : at + 3] in (b">", b"/", b" ", b"\t", b"\n", b"\r"):
+                return True
+            at = xml.find(marker, at + 2)
+    return False
+
+
 class _SheetScanner:
     """The state of one expat pass over a worksheet part."""
 
     def __init__(self, sheet: str, styles: Sequence[str]) -> None:
         self.sheet = sheet
-        # Only styles whose format changes how a number reads are looked up per cell.
-        self.special = {str(i): f for i, f in enumerate(styles) if f != "General"}
+        # Only styles whose format changes how a number reads are looked up per cell: a
+        # percentage, or digits padded with zeros (00000); dates are read by calamine.
+        self.special = {str(i): f for i, f in enumerate(styles) if _telling(f)}
         self.has_cells = False
         self.merged: list[CellRange] = []
         self.formulas: list[Cell] = []
