@@ -13,10 +13,10 @@ from sqlalchemy import select
 from dgops.cli._common import actor, console, database, err_console, fail, progress
 from dgops.cycles import CycleError, get_cycle
 from dgops.registry import (
+    DEACTIVATE_SHARE,
     ImportReport,
     RegistryError,
     RegistryIssue,
-    Severity,
     export_registry,
     import_registry,
     load_records,
@@ -77,6 +77,21 @@ def import_cmd(
         help="Sheet to read (default: the one named like 'registry'/'ทะเบียน', else the first).",
     ),
     max_mb: int = typer.Option(20, help="Largest file accepted, in MB."),
+    allow_deactivate: int = typer.Option(
+        0,
+        "--allow-deactivate",
+        metavar="N",
+        help="Allow up to N agencies to be deactivated when that is more than"
+        " --max-deactivate-share of the active agencies (the refusal names them).",
+    ),
+    max_deactivate_share: float = typer.Option(
+        DEACTIVATE_SHARE,
+        "--max-deactivate-share",
+        min=0.0,
+        max=1.0,
+        help="Largest share of the active agencies one import deactivates without"
+        " --allow-deactivate.",
+    ),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="List every agency changed."),
 ) -> None:
     """Import the full registry of a cycle (all or nothing; every issue listed at once).
@@ -97,6 +112,8 @@ def import_cmd(
                 sheet=sheet,
                 limits=limits,
                 on_progress=lambda n: bar.update(task, completed=n),
+                allow_deactivate=allow_deactivate,
+                max_deactivate_share=max_deactivate_share,
             )
     except RegistryError as exc:
         err_console.print(_issue_table(exc.issues))
@@ -104,9 +121,16 @@ def import_cmd(
             f"{len(exc.errors)} error(s) in {file.name}; nothing was imported "
             f"(พบข้อผิดพลาด {len(exc.errors)} รายการ ไม่มีการนำเข้าข้อมูล)"
         )
-    shown = [i for i in report.issues if verbose or i.severity is not Severity.INFO]
-    if shown:
-        console.print(_issue_table(shown))
+    # What the reader decided (which sheet, hidden sheets skipped, title rows, encoding) is
+    # always shown: an operator must see which sheet the registry came from.
+    console.print(
+        f"อ่านไฟล์ {report.source}"
+        + (f" แผ่นงาน {report.sheet}" if report.sheet else "")
+        + f" / read {report.source}"
+        + (f", sheet {report.sheet}" if report.sheet else "")
+    )
+    if report.issues:
+        console.print(_issue_table(report.issues))
     _print_report(report, verbose)
 
 

@@ -18,7 +18,14 @@ Decisions worth knowing (issue codes in ``messages.py``):
 - Thai digits, zero-width and no-break spaces and full-width forms are normalised everywhere,
   names included; Thai text itself is never NFKC-normalised (it would split sara am).
 - Unknown columns are warnings; the sheet and encoding used are reported as ``info`` issues.
-- Formulas and merged cells are refused; values must be literal.
+- Formulas and merged cells are refused from the header row down (title rows above the header
+  may be merged); values must be literal. Every problem of a file is reported in one pass.
+- Hidden sheets are never read unless named (``--sheet``); two sheets that could be the
+  registry is an error naming both. The header is looked for below title rows.
+- Identity safety: a code stored as a number (a spreadsheet dropped its leading zeros) is
+  refused with its cell and, when the cell's format shows it, the original; a new code equal
+  to an existing one without its leading zeros is refused; an import that would deactivate
+  more than ``DEACTIVATE_SHARE`` of the active agencies needs ``allow_deactivate``.
 - Phones follow the Thai convention: Bangkok landlines ``02-XXX-XXXX``, other landlines
   ``0XX-XXX-XXX`` (two-digit area code), mobiles ``0XX-XXX-XXXX`` (06, 08, 09); ``+66`` becomes
   ``0``, a leading zero Excel dropped is restored, extensions are written ``ต่อ 123``.
@@ -31,6 +38,7 @@ Decisions worth knowing (issue codes in ``messages.py``):
 from __future__ import annotations
 
 from dgops.registry.importer import (
+    DEACTIVATE_SHARE,
     AgencyChange,
     ImportReport,
     export_registry,
@@ -55,6 +63,7 @@ from dgops.tabular import ReadLimits
 
 __all__ = [
     "BANGKOK_PROVINCE",
+    "DEACTIVATE_SHARE",
     "LEVEL_LABELS_TH",
     "MISSION_LABELS_TH",
     "PROVINCES",

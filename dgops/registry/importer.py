@@ -53,6 +53,12 @@ AGENCY_FIELDS: tuple[str, ...] = (
     "parent_code",
     "active",
 )
+DEACTIVATE_SHARE = 0.2
+"""The largest share of the active agencies one import may deactivate without
+``allow_deactivate`` (a registry read from the wrong sheet, or with its codes rewritten by a
+spreadsheet program, would otherwise retire the real agencies in one go)."""
+
+
 _CHUNK = 500
 _INSERT_CHUNK = 2000
 
@@ -309,6 +315,8 @@ def import_registry(
     sheet: str | None = None,
     limits: ReadLimits | None = None,
     on_progress: Callable[[int], None] | None = None,
+    allow_deactivate: int = 0,
+    max_deactivate_share: float = DEACTIVATE_SHARE,
 ) -> ImportReport:
     """Import a registry file (or records) as the full agency list of ``cycle_year``.
 
@@ -318,6 +326,12 @@ def import_registry(
     every active agency enrolled in the cycle, and each change recorded in the audit trail, all
     in the caller's transaction. Importing the same file twice changes nothing the second time.
     With ``dry_run`` the report says what would happen and nothing is written.
+
+    Identity safety: a new code that equals an existing one without its leading zeros
+    (``1005`` for ``01005``, as a spreadsheet program rewrites it) is refused
+    (``code.zeros_lost``); and an import that would deactivate more than
+    ``max_deactivate_share`` of the active agencies is refused (``deactivate.too_many``,
+    naming them) unless ``allow_deactivate`` is at least their number.
     """
     with collector_paused():
         return _import_registry(
@@ -329,6 +343,8 @@ def import_registry(
             sheet=sheet,
             limits=limits,
             on_progress=on_progress,
+            allow_deactivate=allow_deactivate,
+            max_deactivate_share=max_deactivate_share,
         )
 
 
@@ -342,6 +358,8 @@ def _import_registry(
     sheet: str | None = None,
     limits: ReadLimits | None = None,
     on_progress: Callable[[int], None] | None = None,
+    allow_deactivate: int = 0,
+    max_deactivate_share: float = DEACTIVATE_SHARE,
 ) -> ImportReport:
     result = _read_input(path_or_records, sheet, limits, on_progress)
     if not result.ok:
@@ -355,6 +373,7 @@ def _import_registry(
         ) from None
     existing = _load_existing(session)
     ref_issues = check_references(result, {code: e.parent_code for code, e in existing.items()})
+    ref_issues = [*ref_issues, *_lost_zeros(result, existing)]
     issues = (*result.issues, *ref_issues)
     if any(i.is_error for i in ref_issues):
         raise RegistryError(issues)
@@ -383,6 +402,11 @@ def _import_registry(
     unenrol = sorted(code_of_id[i] for i in enrolled_ids if code_of_id.get(i) not in want_codes)
 
     deactivated = [i.record.code for i, ch in changed if ch.get("active") == (True, False)]
+    guard = _deactivation_guard(
+        result, existing, [*deactivated, *absent], allow_deactivate, max_deactivate_share
+    )
+    if guard is not None:
+        raise RegistryError([*issues, guard])
     report = ImportReport(
         cycle_year=cycle.year_be,
         added=tuple(i.record.code for i in added),
@@ -406,6 +430,62 @@ def _import_registry(
         session, cycle.id, cycle.year_be, actor, existing, added, changed, absent, enrol, unenrol
     )
     return report
+
+
+def _lost_zeros(result: ReadResult, existing: Mapping[str, _Existing]) -> list[RegistryIssue]:
+    """A new code (or parent code) that is an existing code without its leading zeros."""
+    stripped: dict[str, str] = {}
+    for known in existing:
+        if known[:1] == "0" and known.lstrip("0"):
+            stripped.setdefault(known.lstrip("0"), known)
+    if not stripped:
+        return []
+    issues = []
+    for index, record in enumerate(result.records):
+        pairs: tuple[tuple[str, str | None], ...] = (
+            ("code", record.code),
+            ("parent_code", record.parent_code),
+        )
+        for field_name, code in pairs:
+            if not code or code in existing or code not in stripped:
+                continue
+            letter = result.columns.get(field_name, ("", ""))[0]
+            row = result.rows[index] if index < len(result.rows) else None
+            issues.append(
+                result.issue(
+                    "code.zeros_lost",
+                    index=index,
+                    field=field_name,
+                    value=code,
+                    likely=stripped[code],
+                    cell=f"{letter}{row}" if letter and row else "-",
+                )
+            )
+    return issues
+
+
+def _deactivation_guard(
+    result: ReadResult,
+    existing: Mapping[str, _Existing],
+    codes: Sequence[str],
+    allowed: int,
+    share: float,
+) -> RegistryIssue | None:
+    """The ``deactivate.too_many`` issue when ``codes`` are more than ``share`` of the active
+    agencies and more than ``allowed``; it names every agency (code and Thai name)."""
+    total = sum(1 for e in existing.values() if e.active)
+    if not codes or not total or len(codes) <= allowed or len(codes) <= share * total:
+        return None
+    names = "; ".join(f"{code} {existing[code].values[0]}" for code in codes)
+    th, en = message(
+        "deactivate.too_many",
+        count=len(codes),
+        total=total,
+        share=len(codes) / total,
+        limit=share,
+        names=names,
+    )
+    return RegistryIssue("deactivate.too_many", th, en, file=result.file, sheet=result.sheet)
 
 
 def _agency_row(record: AgencyRecord, **extra: Any) -> dict[str, Any]:
@@ -652,6 +732,7 @@ def export_registry(
 
 
 __all__ = [
+    "DEACTIVATE_SHARE",
     "AgencyChange",
     "ImportReport",
     "export_registry",

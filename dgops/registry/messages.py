@@ -70,6 +70,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ใช้แผ่นงาน {sheet_name} (ในไฟล์มี: {sheets})",
         "Reading sheet {sheet_name} (the workbook has: {sheets}).",
     ),
+    "sheet.ambiguous": (
+        "ไม่แน่ใจว่าจะอ่านแผ่นงานใด มีแผ่นงานที่มีข้อมูลหลายแผ่น: {candidates}"
+        " กรุณาระบุชื่อแผ่นงาน (--sheet) หรือลบแผ่นงานที่ไม่ใช้",
+        "More than one sheet could be the registry: {candidates}; name one with --sheet"
+        " (or remove the others).",
+    ),
+    "sheet.all_hidden": (
+        "ทุกแผ่นงานในไฟล์ถูกซ่อนไว้ ({hidden}) ระบบไม่อ่านแผ่นงานที่ซ่อน"
+        " กรุณายกเลิกการซ่อน หรือระบุชื่อแผ่นงาน (--sheet)",
+        "Every sheet is hidden ({hidden}); hidden sheets are read only when named (--sheet).",
+    ),
+    "sheet.hidden_skipped": (
+        "ข้ามแผ่นงานที่ซ่อนอยู่: {hidden}",
+        "Hidden sheets were not read: {hidden}.",
+    ),
     "sheet.empty": ("แผ่นงานว่างเปล่า", "The sheet is empty."),
     "sheet.no_data": (
         "มีแต่หัวตาราง ไม่มีรายชื่อหน่วยงาน (ทะเบียนต้องเป็นรายชื่อทั้งหมดของรอบการสำรวจ)",
@@ -92,6 +107,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The cell holds a date ({value}), which this column does not take.",
     ),
     # headers
+    "header.below_title": (
+        "แถว {first}–{last} เป็นชื่อเรื่อง ใช้แถว {header_row} เป็นหัวตาราง",
+        "Rows {first}–{last} are titles; row {header_row} is read as the header.",
+    ),
     "header.unknown": (
         'ไม่รู้จักคอลัมน์ "{header}" ระบบจะไม่นำเข้าคอลัมน์นี้',
         'Unknown column "{header}"; it is ignored.',
@@ -102,7 +121,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "header.none": (
         "ไม่พบหัวตารางที่รู้จัก แถวแรกต้องเป็นชื่อคอลัมน์ เช่น รหัสหน่วยงาน, ชื่อหน่วยงาน (ภาษาไทย)",
-        "No known header found; the first row must name the columns (code, name_th, ...).",
+        "No known header found; the header row must name the columns (code, name_th, ...).",
     ),
     "header.missing": (
         'ไม่มีคอลัมน์ที่จำเป็น "{header}"',
@@ -113,6 +132,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "code.pattern": (
         'รหัสหน่วยงาน "{value}" ไม่ถูกต้อง (ใช้ได้เฉพาะตัวอักษรอังกฤษ ตัวเลข - และ _ ไม่เกิน 32 ตัว)',
         'Agency code "{value}" is invalid (letters, digits, - and _ only, at most 32).',
+    ),
+    "code.number": (
+        "รหัสหน่วยงานในเซลล์ {cell} ถูกบันทึกเป็นตัวเลข {value} (เลข 0 ข้างหน้าอาจหายไป)"
+        " กรุณาจัดรูปแบบคอลัมน์รหัสเป็นข้อความ แล้วพิมพ์รหัสเดิมให้ครบ",
+        "The agency code in cell {cell} is stored as the number {value} (leading zeros may"
+        " have been dropped); format the code column as text and type the codes again.",
+    ),
+    "code.number_padded": (
+        'รหัสหน่วยงานในเซลล์ {cell} ถูกบันทึกเป็นตัวเลข {value} ซึ่งแสดงผลเป็น "{likely}"'
+        " รหัสเดิมน่าจะเป็น {likely} กรุณาจัดรูปแบบคอลัมน์รหัสเป็นข้อความ แล้วพิมพ์ {likely}",
+        'The agency code in cell {cell} is stored as the number {value}, shown as "{likely}";'
+        " the code is likely {likely}: format the column as text and type {likely}.",
+    ),
+    "parent_code.number": (
+        "รหัสหน่วยงานต้นสังกัดในเซลล์ {cell} ถูกบันทึกเป็นตัวเลข {value} (เลข 0 ข้างหน้าอาจหายไป)"
+        " กรุณาจัดรูปแบบคอลัมน์เป็นข้อความ แล้วพิมพ์รหัสเดิมให้ครบ",
+        "The parent code in cell {cell} is stored as the number {value} (leading zeros may"
+        " have been dropped); format the column as text and type the codes again.",
+    ),
+    "parent_code.number_padded": (
+        'รหัสหน่วยงานต้นสังกัดในเซลล์ {cell} ถูกบันทึกเป็นตัวเลข {value} ซึ่งแสดงผลเป็น "{likely}"'
+        " รหัสเดิมน่าจะเป็น {likely} กรุณาจัดรูปแบบคอลัมน์เป็นข้อความ แล้วพิมพ์ {likely}",
+        'The parent code in cell {cell} is stored as the number {value}, shown as "{likely}";'
+        " the code is likely {likely}: format the column as text and type {likely}.",
+    ),
+    "code.zeros_lost": (
+        'รหัส "{value}" ในเซลล์ {cell} ไม่มีในระบบ แต่ตรงกับรหัสเดิม "{likely}" ที่ตัดเลข 0'
+        " ข้างหน้าออก (โปรแกรมตารางคำนวณอาจตัดไป) ระบบจะไม่เพิ่มเป็นหน่วยงานใหม่"
+        " กรุณาแก้เป็น {likely}",
+        'Code "{value}" in cell {cell} is new but equals the existing code "{likely}" without'
+        " its leading zeros (a spreadsheet program drops them); it is not added as a new"
+        " agency: write {likely}.",
     ),
     "code.duplicate": (
         'รหัสหน่วยงาน "{value}" ซ้ำกับแถว {other_row}',
@@ -208,6 +259,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The head of agency's name is empty.",
     ),
     # import level
+    "deactivate.too_many": (
+        "การนำเข้านี้จะยกเลิกหน่วยงาน {count} จาก {total} แห่ง ({share:.0%}) เกินเพดาน {limit:.0%}:"
+        " {names} หากตั้งใจยกเลิกจริง ให้สั่งใหม่พร้อม --allow-deactivate {count}",
+        "This import would deactivate {count} of {total} agencies ({share:.0%}), over the"
+        " {limit:.0%} limit: {names}. If that is intended, run it again with"
+        " --allow-deactivate {count}.",
+    ),
     "cycle.missing": (
         "ไม่พบรอบการสำรวจปี {year} กรุณาสร้างรอบการสำรวจก่อน (dgops cycle create)",
         "There is no survey cycle {year}; create it first (dgops cycle create).",

@@ -9,9 +9,10 @@ here reads files (:mod:`dgops.tabular`) or the database.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from dgops.registry import reference as ref
 from dgops.registry.columns import COLUMN_BY_FIELD, CONTACT_COLUMNS, REQUIRED_FIELDS, match_header
@@ -32,7 +33,13 @@ from dgops.registry.records import SHEET_ROLES, AgencyRecord, ContactRecord
 from dgops.registry.result import IssueCollector
 from dgops.tabular import ReadLimits, Row, column_letter
 
-__all__ = ["CODE_PATTERN", "LEVELS_NEEDING_PROVINCE", "check_file_rules", "parse_rows"]
+__all__ = [
+    "CODE_PATTERN",
+    "LEVELS_NEEDING_PROVINCE",
+    "ParsedRows",
+    "check_file_rules",
+    "parse_rows",
+]
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 LEVELS_NEEDING_PROVINCE = frozenset(
@@ -62,6 +69,9 @@ _ROLE_FIELDS: tuple[tuple[ContactRole, str, str, str, str], ...] = tuple(
     )
     for role in SHEET_ROLES
 )
+_CODE_FIELDS = frozenset({"code", "parent_code"})
+_HEADER_SEARCH_ROWS = 10
+"""How many non-blank rows are looked at for the header (a title, a date, notes above it)."""
 _EMAIL_FIELDS = tuple(c.field for c in CONTACT_COLUMNS if c.contact_field == "email")
 
 
@@ -124,29 +134,79 @@ def _cell_text(value: Any, fname: str) -> str:
     return clean_text(str(value))
 
 
+class ParsedRows(NamedTuple):
+    """What :func:`parse_rows` found: the valid records, their row numbers, and the row
+    number of the header (None when no row was taken as the header)."""
+
+    records: list[AgencyRecord]
+    numbers: list[int]
+    header_row: int | None
+
+
+def _known_headers(values: Sequence[Any]) -> int:
+    return sum(
+        1 for v in values if v is not None and str(v).strip() and match_header(clean_text(str(v)))
+    )
+
+
+def _find_header(
+    it: Iterator[Row], ctx: IssueCollector
+) -> tuple[int, Sequence[Any], list[Row]] | None:
+    """The header row: the first of the first non-blank rows that names at least two known
+    columns (title rows above it are skipped), else the first non-blank row. Returns it and
+    the data rows already taken from ``it`` after it."""
+    looked: list[Row] = []
+    for number, values in it:
+        if _is_blank(values):
+            continue
+        looked.append((number, values))
+        if _known_headers(values) >= 2:
+            if len(looked) > 1:
+                ctx.add(
+                    "header.below_title",
+                    severity=Severity.INFO,
+                    row=number,
+                    header_row=number,
+                    first=looked[0][0],
+                    last=looked[-2][0],
+                )
+            return number, values, []
+        if len(looked) >= _HEADER_SEARCH_ROWS:
+            break
+    if not looked:
+        return None
+    number, values = looked[0]
+    return number, values, looked[1:]
+
+
 def parse_rows(
     rows: Iterable[Row],
     ctx: IssueCollector,
     limits: ReadLimits,
     on_progress: Callable[[int], None] | None,
-) -> tuple[list[AgencyRecord], list[int]]:
+    *,
+    formats: Mapping[tuple[int, int], str] | None = None,
+) -> ParsedRows:
     """The valid records of ``rows`` and their row numbers; every problem goes to ``ctx``.
 
-    The first non-blank row is the header; blank rows are skipped; at most
-    ``limits.max_rows`` data rows are read. ``on_progress`` gets the number of data rows read
-    so far, every 500 rows and at the end.
+    The header is the first non-blank row naming known columns, looked for below title rows
+    (:func:`_find_header`); blank rows are skipped; at most ``limits.max_rows`` data rows are
+    read. ``formats`` (``(row, column) → number format`` of a workbook's numbers) lets a code
+    that arrived as a number be refused with its likely original. ``on_progress`` gets the
+    number of data rows read so far, every 500 rows and at the end.
     """
-    it: Iterator[tuple[int, Sequence[Any]]] = iter(rows)
-    header: dict[int, str] | None = None
-    for number, values in it:
-        if not _is_blank(values):
-            header = _map_headers(number, values, ctx)
-            break
-    else:
+    it: Iterator[Row] = iter(rows)
+    found = _find_header(it, ctx)
+    if found is None:
         ctx.add("sheet.empty")
-        return [], []
+        return ParsedRows([], [], None)
+    header_row, header_values, pending = found
+    header = _map_headers(header_row, header_values, ctx)
     if header is None or ctx.has_errors:
-        return [], []
+        return ParsedRows([], [], header_row)
+    if pending:
+        it = itertools.chain(pending, it)
+    formats = formats or {}
     records: list[AgencyRecord] = []
     numbers: list[int] = []
     seen_rows = 0
@@ -174,6 +234,10 @@ def parse_rows(
                 if raw:
                     cells[fname] = raw
                 continue
+            if fname in _CODE_FIELDS and _is_number(raw):
+                _refuse_number_code(number, i, fname, raw, formats.get((number, i)), ctx)
+                bad = True
+                continue
             try:
                 cells[fname] = _cell_text(raw, fname)
             except TypeError:
@@ -187,7 +251,31 @@ def parse_rows(
         on_progress(seen_rows)
     if seen_rows == 0:
         ctx.add("sheet.no_data")
-    return records, numbers
+    return ParsedRows(records, numbers, header_row)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _refuse_number_code(
+    row: int, index: int, fname: str, raw: Any, fmt: str | None, ctx: IssueCollector
+) -> None:
+    """A code that arrived as a number: a spreadsheet program turned the typed digits into a
+    number and dropped any leading zeros (``01005`` → ``1005``). Refused with its cell, the
+    value as stored and, when the cell's format pads with zeros (``00000``), the original."""
+    typed = str(int(raw)) if float(raw).is_integer() else repr(raw)
+    width = len(fmt) if fmt and set(fmt) == {"0"} else 0
+    likely = typed.zfill(width) if width > len(typed) else None
+    ctx.add(
+        f"{fname}.number" if likely is None else f"{fname}.number_padded",
+        row=row,
+        column=column_letter(index),
+        field=fname,
+        cell=f"{column_letter(index)}{row}",
+        value=typed,
+        likely=likely,
+    )
 
 
 def _choice(

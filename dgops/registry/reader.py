@@ -21,6 +21,7 @@ from dgops.tabular import (
     CP874,
     CSV_SUFFIXES,
     ReadLimits,
+    SheetScan,
     Table,
     TableError,
     Workbook,
@@ -60,11 +61,15 @@ def _read_registry(
     on_progress: Callable[[int], None] | None,
 ) -> ReadResult:
     ctx = IssueCollector(file=path.name)
-    table = _load_table(path, ctx, sheet, limits)
+    loaded = _load_table(path, ctx, sheet, limits)
+    table, scan = loaded if loaded is not None else (None, None)
     encoding = table.encoding if table is not None else None
     if table is None or ctx.has_errors:
         return ctx.result((), (), encoding)
-    records, row_numbers = parse_rows(table.rows, ctx, limits, on_progress)
+    parsed = parse_rows(table.rows, ctx, limits, on_progress, formats=table.formats)
+    records, row_numbers, _ = parsed
+    if scan is not None:
+        _check_literal(scan, parsed.header_row, ctx)
     if not ctx.has_errors:
         check_file_rules(records, row_numbers, ctx)
     return ctx.result(records, row_numbers, encoding)
@@ -81,7 +86,7 @@ def read_records(records: Iterable[AgencyRecord], *, source: str = "<records>") 
     ctx = IssueCollector(file=source)
     rows: list[tuple[int, Sequence[object]]] = [(1, header_row("en"))]
     rows.extend((number, record_row(r)) for number, r in enumerate(records, start=2))
-    parsed, numbers = parse_rows(rows, ctx, ReadLimits(max_rows=10**9), None)
+    parsed, numbers, _ = parse_rows(rows, ctx, ReadLimits(max_rows=10**9), None)
     if not ctx.has_errors:
         check_file_rules(parsed, numbers, ctx)
     return ctx.result(parsed, numbers)
@@ -92,7 +97,7 @@ def read_records(records: Iterable[AgencyRecord], *, source: str = "<records>") 
 
 def _load_table(
     path: Path, ctx: IssueCollector, sheet: str | None, limits: ReadLimits
-) -> Table | None:
+) -> tuple[Table, SheetScan | None] | None:
     if not path.is_file():
         ctx.add("file.missing")
         return None
@@ -113,27 +118,39 @@ def _load_table(
     if suffix in XLSX_SUFFIXES:
         return _xlsx_table(path, ctx, sheet, limits)
     if suffix in CSV_SUFFIXES:
-        return _csv_table(path, ctx)
+        table = _csv_table(path, ctx)
+        return None if table is None else (table, None)
     ctx.add("file.unknown_type", suffix=suffix or "(none)")
     return None
 
 
-def _choose_sheet(names: Sequence[str], wanted: str | None, ctx: IssueCollector) -> str | None:
-    if wanted is not None:
-        if wanted in names:
-            return wanted
-        ctx.add("sheet.missing", sheet_name=wanted, sheets=", ".join(names))
+def _choose_sheet(workbook: Workbook, wanted: str | None, ctx: IssueCollector) -> str | None:
+    """The sheet to read; hidden sheets only when named (last year's list often hides there)."""
+    names = ", ".join(workbook.sheet_names)
+    try:
+        chosen = workbook.choose_sheet(wanted, SHEET_NAME_HINTS)
+    except TableError as exc:
+        if exc.code == "sheet_missing" and wanted is not None:
+            ctx.add("sheet.missing", sheet_name=wanted, sheets=names)
+        elif exc.code == "sheet_ambiguous":
+            ctx.add("sheet.ambiguous", candidates=exc.detail)
+        elif exc.code == "no_visible_sheet":
+            ctx.add("sheet.all_hidden", hidden=exc.detail)
+        else:
+            ctx.add("sheet.empty")
         return None
-    chosen = next((n for n in names if any(h in n.casefold() for h in SHEET_NAME_HINTS)), names[0])
     ctx.sheet = chosen
-    if len(names) > 1:
-        ctx.add("sheet.chosen", severity=Severity.INFO, sheet_name=chosen, sheets=", ".join(names))
+    hidden = [n for n in workbook.hidden_sheets if n != chosen]
+    if len(workbook.sheet_names) > 1:
+        ctx.add("sheet.chosen", severity=Severity.INFO, sheet_name=chosen, sheets=names)
+    if hidden:
+        ctx.add("sheet.hidden_skipped", severity=Severity.INFO, hidden=", ".join(hidden))
     return chosen
 
 
 def _xlsx_table(
     path: Path, ctx: IssueCollector, sheet: str | None, limits: ReadLimits
-) -> Table | None:
+) -> tuple[Table, SheetScan] | None:
     problem = xlsx_container_problem(path, limits)
     if problem is not None:
         code, detail = problem
@@ -147,7 +164,7 @@ def _xlsx_table(
         if not workbook.sheet_names:
             ctx.add("sheet.empty")
             return None
-        chosen = _choose_sheet(workbook.sheet_names, sheet, ctx)
+        chosen = _choose_sheet(workbook, sheet, ctx)
         if chosen is None:
             return None
         scan = workbook.scan(chosen)
@@ -157,28 +174,37 @@ def _xlsx_table(
     if not scan.has_cells:
         ctx.add("sheet.empty")
         return None
-    # Values must be literal: merged cells and formulas are refused before any value is read.
-    for area in scan.merged:
-        ctx.add("cell.merged", row=area.row, column=area.column, ref=area.ref)
-    for cell in scan.formulas:
-        ctx.add(
-            "cell.formula",
-            row=cell.row,
-            column=cell.column,
-            cell=cell.ref,
-            formula=cell.value or "(shared formula)",
-        )
-    if ctx.has_errors:
-        return None
     try:
-        table = workbook.table(chosen)
+        table = workbook.table(chosen, scan)
     except TableError as exc:
         ctx.add("xlsx.unreadable", detail=exc.detail)
         return None
     if len(table) > limits.max_rows + 1:
         ctx.add("sheet.too_many_rows", limit=limits.max_rows)
         return None
-    return table
+    return table, scan
+
+
+def _check_literal(scan: SheetScan, header_row: int | None, ctx: IssueCollector) -> None:
+    """Formulas and merged cells from the header row down are errors: values must be literal.
+
+    Above the header (title rows) they carry no data and are let through. Reported after the
+    rows are read, so the operator gets every problem of the file in one pass.
+    """
+    top = header_row or 1
+    for area in scan.merged:
+        last_row = int("".join(ch for ch in area.last if ch.isdigit())) if area.last else area.row
+        if last_row >= top:
+            ctx.add("cell.merged", row=area.row, column=area.column, ref=area.ref)
+    for cell in scan.formulas:
+        if cell.row >= top:
+            ctx.add(
+                "cell.formula",
+                row=cell.row,
+                column=cell.column,
+                cell=cell.ref,
+                formula=cell.value or "(shared formula)",
+            )
 
 
 def _csv_table(path: Path, ctx: IssueCollector) -> Table | None:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dgops.configfile import ConfigError, ConfigModel, load_model
 from dgops.cycles import get_cycle
 from dgops.framework import Framework, load_framework
 from dgops.registry.models import Agency
@@ -29,10 +29,11 @@ from dgops.responses.report import FileReport, ImportProblem, ImportReport
 from dgops.responses.service import UNLOCKED, get_response, save_answers, submit
 from dgops.scoring import ISSUE_REASONS
 from dgops.tabular import (
+    CSV_SUFFIXES,
     ReadLimits,
-    Row,
     Table,
     TableError,
+    Workbook,
     column_letter,
     is_blank,
     read_table,
@@ -42,10 +43,9 @@ from dgops.tabular import (
 __all__ = ["WideMapping", "import_wide", "load_mapping_file"]
 
 
-class WideMapping(BaseModel):
-    """The column-mapping file of a wide import."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class WideMapping(ConfigModel):
+    """The column-mapping file of a wide import (read by :func:`dgops.configfile.load_model`:
+    unknown keys are refused, every problem names the file and its place)."""
 
     agency_column: str = Field(min_length=1)
     """The column that holds the agency code."""
@@ -53,20 +53,26 @@ class WideMapping(BaseModel):
     """Source column → question id."""
     values: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Question id → {source value → option id (or yes/no)}; unmapped values pass through."""
-    separator: str = ","
+    separator: str = Field(default=",", min_length=1)
     """Separator of several choices in one cell (multiple choice)."""
     sheet: str | None = None
-    """The XLSX sheet to read (default: the first)."""
+    """The XLSX sheet to read (default: the one visible sheet that holds values; hidden
+    sheets only when named here)."""
 
 
 def load_mapping_file(path: str | Path) -> WideMapping:
-    """Read and check a mapping file; raises :class:`ResponseError` with every problem."""
+    """Read and check a mapping file; raises :class:`ResponseError` with every problem, each
+    naming the file and its place (``mapping.yaml: columns.Q1: ...``)."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        return WideMapping.model_validate(data)
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        return load_model(Path(path), WideMapping)
+    except ConfigError as exc:
+        lines = "; ".join(
+            f"{exc.file}: {where}: {what}" if where else f"{exc.file}: {what}"
+            for where, what in exc.problems
+        )
         raise ResponseError(
-            f"ไฟล์จับคู่คอลัมน์ {path} ไม่ถูกต้อง", f"invalid mapping file {path}: {exc}"
+            f"ไฟล์จับคู่คอลัมน์ {exc.file} ไม่ถูกต้อง: {lines}",
+            f"invalid mapping file {exc.file}: {lines}",
         ) from exc
 
 
@@ -77,25 +83,68 @@ class _Row:
     answers: dict[str, Any] = field(default_factory=dict)
 
 
+_HEADER_SEARCH_ROWS = 10
+"""How many non-blank rows are looked at for the header row (titles may sit above it)."""
+
+
 def _read_table(path: Path, sheet: str | None) -> Table:
-    """The file's rows (:func:`dgops.tabular.read_table`); a CSV is comma-separated and read
-    leniently (no strict quoting), in any encoding the registry accepts."""
-    csv = path.suffix.lower() == ".csv"
-    try:
-        if csv:
+    """The file's rows (:mod:`dgops.tabular`): a CSV is comma-separated and read leniently (no
+    strict quoting), in any encoding the registry accepts; a workbook's sheet is ``sheet`` or
+    the one visible sheet with values (hidden sheets are never read unless named), with each
+    number's format, so a percentage reads as it was shown."""
+    name = path.name
+    if path.suffix.lower() in CSV_SUFFIXES:
+        try:
             return read_table(path, delimiter=",", strict=False)
-        return read_table(path, sheet=sheet)
-    except TableError as exc:
-        if csv:
+        except TableError as exc:
             raise ResponseError(
-                "อ่านไฟล์ CSV ไม่ได้ (encoding)", f"cannot decode the CSV ({exc.code})"
+                f"อ่านไฟล์ CSV {name} ไม่ได้ (รหัสอักขระหรือรูปแบบไม่ถูกต้อง: {exc.code})",
+                f"cannot read the CSV {name} ({exc.code})",
             ) from exc
+    try:
+        with Workbook.open(path) as workbook:
+            chosen = workbook.choose_sheet(sheet)
+            return workbook.table(chosen, workbook.scan(chosen))
+    except TableError as exc:
         if exc.code == "sheet_missing":
             raise ResponseError(
-                f"ไม่พบแผ่นงาน “{sheet}” (มี: {exc.detail})",
-                f"sheet {sheet!r} is missing (sheets: {exc.detail})",
+                f"ไม่พบแผ่นงาน “{sheet}” ในไฟล์ {name} (มี: {exc.detail})",
+                f"{name}: sheet {sheet!r} is missing (sheets: {exc.detail})",
             ) from exc
-        raise ResponseError("เปิดไฟล์ไม่ได้ ไฟล์อาจเสียหาย", f"cannot open {path.name}: {exc}") from exc
+        if exc.code == "sheet_ambiguous":
+            raise ResponseError(
+                f"ไฟล์ {name} มีแผ่นงานที่มีข้อมูลหลายแผ่น ({exc.detail}) กรุณาระบุ sheet: ในไฟล์จับคู่คอลัมน์",
+                f"{name}: more than one sheet holds data ({exc.detail}); name one with"
+                " `sheet:` in the mapping file",
+            ) from exc
+        if exc.code == "no_visible_sheet":
+            raise ResponseError(
+                f"ทุกแผ่นงานในไฟล์ {name} ถูกซ่อน ({exc.detail}) กรุณาระบุ sheet: ในไฟล์จับคู่คอลัมน์",
+                f"{name}: every sheet is hidden ({exc.detail}); name one with `sheet:`",
+            ) from exc
+        raise ResponseError(
+            f"เปิดไฟล์ {name} ไม่ได้ ไฟล์อาจเสียหาย", f"cannot open {name}: {exc}"
+        ) from exc
+
+
+def _find_header(table: Table, agency_column: str) -> int | None:
+    """The position in ``table.rows`` of the header: the first of the first non-blank rows
+    that names the agency column (title rows above it are skipped), else the first
+    non-blank row; None for an empty table."""
+    first = table.first_filled()
+    if first is None:
+        return None
+    looked = 0
+    for position in range(first, len(table.rows)):
+        values = table.rows[position][1]
+        if is_blank(values):
+            continue
+        if any(str(v).strip() == agency_column for v in values if v is not None):
+            return position
+        looked += 1
+        if looked >= _HEADER_SEARCH_ROWS:
+            break
+    return first
 
 
 def import_wide(
@@ -137,30 +186,35 @@ def import_wide(
     if report.errors:
         return result
     table = _read_table(path, mapping.sheet)
-    # The header is the first non-blank row; rows and columns keep their true coordinates.
-    first = table.first_filled()
+    # Rows and columns keep their true coordinates; the header may sit below title rows.
+    first = _find_header(table, mapping.agency_column)
     if first is None:
-        err("empty", "ไฟล์ว่าง", "empty file")
+        err("empty", "ไฟล์ว่าง", "empty file", sheet=table.sheet)
         return result
     header_row, header_values = table.rows[first]
-    header = [str(h).strip() for h in header_values]
-    where_col = {h: i for i, h in enumerate(header)}
+    header = ["" if h is None else str(h).strip() for h in header_values]
+    where_col: dict[str, int] = {}
+    for i, h in enumerate(header):
+        where_col.setdefault(h, i)
     for needed in [mapping.agency_column, *mapping.columns]:
         if needed not in where_col:
             err(
                 "structure",
-                f"ไม่พบคอลัมน์ “{needed}”",
-                f"column {needed!r} is missing",
+                f"ไม่พบคอลัมน์ “{needed}” ในแถวหัวตาราง",
+                f"column {needed!r} is missing from the header row",
+                sheet=table.sheet,
                 row=header_row,
             )
     if report.errors:
         return result
-    rows = _parse_rows(table.rows[first + 1 :], where_col, mapping, fw, report, path)
+    rows = _parse_rows(table, first + 1, where_col, mapping, fw, report, path)
     if report.errors:
         return result
     try:
         with session.begin_nested():
-            _store_rows(session, rows, cycle.id, fw, actor, channel, draft, report, path)
+            _store_rows(
+                session, rows, cycle.id, fw, actor, channel, draft, report, path, table.sheet
+            )
     except _Failed:
         report.outcome = "failed"
         return result
@@ -170,7 +224,8 @@ def import_wide(
 
 
 def _parse_rows(
-    table: list[Row],
+    table: Table,
+    start: int,
     where_col: Mapping[str, int],
     mapping: WideMapping,
     fw: Framework,
@@ -179,7 +234,8 @@ def _parse_rows(
 ) -> list[_Row]:
     rows: list[_Row] = []
     seen: dict[str, int] = {}
-    for number, cells in table:
+    sheet = table.sheet
+    for number, cells in table.rows[start:]:
         if is_blank(cells):
             continue
 
@@ -195,6 +251,7 @@ def _parse_rows(
                     "agency_missing",
                     "ไม่มีรหัสหน่วยงาน",
                     "agency code is empty",
+                    sheet=sheet,
                     row=number,
                     column=column_letter(where_col[mapping.agency_column]),
                 )
@@ -207,7 +264,10 @@ def _parse_rows(
                     "duplicate_agency",
                     f"รหัสหน่วยงาน {code} ซ้ำกับแถว {seen[code]}",
                     f"agency {code} repeats row {seen[code]}",
+                    sheet=sheet,
                     row=number,
+                    column=column_letter(where_col[mapping.agency_column]),
+                    value=code,
                 )
             )
             continue
@@ -215,8 +275,13 @@ def _parse_rows(
         row = _Row(number, code)
         for column, qid in mapping.columns.items():
             q = fw.question(qid)
+            index = where_col[column]
             raw = cell(column)
+            if table.format_of(number, index) != "General":
+                # What the person saw: 0.85 formatted as a percentage is 85, not 0.85.
+                raw = table.cell(number, index).shown
             where: dict[str, Any] = {
+                "sheet": sheet,
                 "row": number,
                 "column": column_letter(where_col[column]),
                 "question_id": qid,
@@ -273,6 +338,7 @@ def _store_rows(
     draft: bool,
     report: FileReport,
     path: Path,
+    sheet: str | None = None,
 ) -> None:
     codes = [r.agency_code for r in rows]
     ids = dict(
@@ -281,7 +347,9 @@ def _store_rows(
     for row in rows:
 
         def fail(code: str, th: str, en: str, row: _Row = row, **where: Any) -> None:
-            report.errors.append(ImportProblem(str(path), code, th, en, row=row.number, **where))
+            report.errors.append(
+                ImportProblem(str(path), code, th, en, sheet=sheet, row=row.number, **where)
+            )
 
         agency_id = ids.get(row.agency_code)
         if agency_id is None:

@@ -30,7 +30,7 @@ from dgops.tabular.guards import (
     workbook_problem,
     xlsx_container_problem,
 )
-from dgops.tabular.xlsx import SheetScan, Workbook, scan_sheet_xml
+from dgops.tabular.xlsx import SheetInfo, SheetScan, Workbook, scan_sheet_xml
 
 __all__ = [
     "CP874",
@@ -39,6 +39,7 @@ __all__ = [
     "CellRange",
     "ReadLimits",
     "Row",
+    "SheetInfo",
     "SheetScan",
     "Table",
     "TableError",

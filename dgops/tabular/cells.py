@@ -100,7 +100,10 @@ class Table:
     """The rows of one sheet (or one CSV file), each with its true row number.
 
     ``file`` is the file name used in messages; ``sheet`` the sheet's name (None for a CSV);
-    ``encoding`` and ``delimiter`` say how a CSV was decoded (None for a workbook).
+    ``encoding`` and ``delimiter`` say how a CSV was decoded (None for a workbook);
+    ``formats`` maps ``(row number, 0-based column)`` of a workbook's numbers to their number
+    format when it is not ``General`` (a percentage, zero-padded digits), so a value can be
+    read as it was shown (:attr:`Cell.shown`).
     """
 
     file: str
@@ -108,17 +111,25 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def cell(self, row: int, index: int) -> Cell:
-        """The cell at row number ``row`` and 0-based column ``index`` (empty when absent)."""
+        """The cell at row number ``row`` and 0-based column ``index`` (empty when absent),
+        with its number format when the table knows it."""
+        fmt = self.formats.get((row, index), "General")
         for number, values in self.rows:
             if number == row:
                 value = values[index] if index < len(values) else None
-                return Cell(self.sheet, row, column_letter(index), value)
-        return Cell(self.sheet, row, column_letter(index))
+                return Cell(self.sheet, row, column_letter(index), value, number_format=fmt)
+        return Cell(self.sheet, row, column_letter(index), number_format=fmt)
+
+    def format_of(self, row: int, index: int) -> str:
+        """The number format of the number at row ``row``, 0-based column ``index``
+        (``General`` when unknown or not a number)."""
+        return self.formats.get((row, index), "General")
 
     def first_filled(self) -> int | None:
         """The position in :attr:`rows` of the first row with a non-blank cell, or None."""

@@ -77,3 +77,39 @@ def test_should_explain_every_command(dgops_env: dict[str, str], command: str) -
     result = _dgops(dgops_env, "registry", command, "--help")
     assert result.returncode == 0
     assert "--cycle" in result.stdout
+
+
+def test_should_always_say_which_sheet_was_read_and_guard_mass_deactivation(
+    dgops_env: dict[str, str], tmp_path: Path
+) -> None:
+    created = _dgops(
+        dgops_env,
+        "cycle",
+        "create",
+        "--year",
+        "2566",
+        "--open",
+        "2023-07-01",
+        "--deadline",
+        "2023-09-30",
+    )
+    assert created.returncode == 0, created.stderr
+    good = _dgops(
+        dgops_env, "registry", "import", str(FIXTURES / "good" / "registry.xlsx"), "--cycle", "2566"
+    )
+    assert good.returncode == 0, good.stderr
+    assert "read registry.xlsx, sheet ทะเบียนหน่วยงาน" in good.stdout  # no -v needed
+    assert "ใช้แผ่นงาน ทะเบียนหน่วยงาน" in good.stdout
+
+    one = tmp_path / "one.csv"
+    lines = (FIXTURES / "good" / "registry-utf8.csv").read_text("utf-8").splitlines()
+    one.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    refused = _dgops(dgops_env, "registry", "import", str(one), "--cycle", "2566")
+    assert refused.returncode == 1
+    assert "--allow-deactivate 2" in refused.stderr
+    assert "PO-CM-01" in refused.stderr
+    allowed = _dgops(
+        dgops_env, "registry", "import", str(one), "--cycle", "2566", "--allow-deactivate", "2"
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert "2 deactivated" in allowed.stdout

@@ -118,7 +118,7 @@ def test_should_deactivate_and_unenrol_agencies_missing_from_the_file(
     cycle_engine: Engine,
 ) -> None:
     _import(cycle_engine, RECORDS)
-    report = _import(cycle_engine, RECORDS[:2])
+    report = _import(cycle_engine, RECORDS[:2], allow_deactivate=1)
     assert report.deactivated == ("CIO-CM",)
     assert report.unenrolled == ("CIO-CM",)
     with Database(cycle_engine).begin() as s:
@@ -138,7 +138,7 @@ def test_should_reactivate_and_re_enrol_an_agency_back_in_the_file(
     cycle_engine: Engine,
 ) -> None:
     _import(cycle_engine, RECORDS)
-    _import(cycle_engine, RECORDS[:2])
+    _import(cycle_engine, RECORDS[:2], allow_deactivate=1)
     report = _import(cycle_engine, RECORDS)
     assert [c.code for c in report.changed] == ["CIO-CM"]
     assert report.changed[0].changes["active"] == (False, True)
@@ -156,7 +156,7 @@ def test_should_write_nothing_on_a_dry_run(cycle_engine: Engine) -> None:
 
 def test_should_accept_a_parent_already_in_the_database(cycle_engine: Engine) -> None:
     _import(cycle_engine, RECORDS)
-    report = _import(cycle_engine, RECORDS[1:])
+    report = _import(cycle_engine, RECORDS[1:], allow_deactivate=1)
     assert report.deactivated == ("DEPT-001",)
     assert [i.code for i in report.issues] == ["parent.outside_file"]
 
@@ -219,7 +219,7 @@ def test_should_use_a_bounded_number_of_statements_whatever_the_row_count(
 
 def test_should_count_each_kind_of_change_for_logs(cycle_engine: Engine) -> None:
     first = _import(cycle_engine, RECORDS)
-    second = _import(cycle_engine, RECORDS[:2])
+    second = _import(cycle_engine, RECORDS[:2], allow_deactivate=1)
 
     assert first.counts() == {
         "added": len(RECORDS),

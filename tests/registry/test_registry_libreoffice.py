@@ -1,0 +1,107 @@
+"""Registry files as LibreOffice writes them: real round trips, not only openpyxl's files.
+
+Each source is converted with ``soffice --headless --convert-to xlsx`` (Debian
+``libreoffice-calc-nogui``, installed by ``.ci/system-deps`` in CI); the tests are skipped with
+the reason when soffice is missing locally.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from registry_fixtures import MAKE_BAD
+
+from dgops.registry import read_registry
+from dgops.registry.writer import header_row, record_row
+
+RECORDS = MAKE_BAD.RECORDS
+Convert = Callable[[Path], Path]
+
+
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory: pytest.TempPathFactory) -> Convert:
+    """Convert a file to XLSX with LibreOffice, as an operator's "open and save" does."""
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    if binary is None:
+        pytest.skip(
+            "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
+        )
+    profile = tmp_path_factory.mktemp("lo-profile")
+
+    def convert(source: Path) -> Path:
+        out = tmp_path_factory.mktemp("lo-out")
+        subprocess.run(
+            [
+                binary,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(out),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        return out / f"{source.stem}.xlsx"
+
+    return convert
+
+
+def test_should_refuse_codes_libreoffice_turned_into_numbers(
+    soffice: Convert, tmp_path: Path
+) -> None:
+    # A GFMIS-style code typed as digits: LibreOffice opens the CSV and stores 01005 as 1005.
+    source = tmp_path / "gfmis.csv"
+    rows = [list(header_row("en")), *([str(v or "") for v in record_row(r)] for r in RECORDS)]
+    rows[1][0] = "01005"
+    with source.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = read_registry(soffice(source))
+    (error,) = [i for i in result.errors if i.code.startswith("code.number")]
+    assert (error.file, error.row, error.column) == ("gfmis.xlsx", 2, "A")
+    assert "1005" in error.message_th
+    assert "A2" in error.message_en
+
+
+def test_should_skip_a_hidden_sheet_and_find_the_header_after_a_libreoffice_save(
+    soffice: Convert, tmp_path: Path
+) -> None:
+    wb = Workbook()
+    old = wb.active
+    assert old is not None
+    old.title = "ทะเบียน 2565"
+    old.append(list(header_row("en")))
+    old.append(list(record_row(RECORDS[0])))
+    old.sheet_state = "hidden"
+    ws = wb.create_sheet("ทะเบียน 2566")
+    ws["A1"] = "ทะเบียนหน่วยงาน ปี 2566"
+    ws.merge_cells("A1:E1")
+    for offset, values in enumerate([header_row("en"), *map(record_row, RECORDS)]):
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=3 + offset, column=col, value=value)
+    ws["B5"] = '=CONCATENATE("สำนักงาน";"จังหวัดเชียงใหม่")'
+    source = tmp_path / "saved.xlsx"
+    wb.save(source)
+    result = read_registry(soffice(source))
+    assert result.sheet == "ทะเบียน 2566"
+    errors = [(i.code, i.row, i.column) for i in result.errors]
+    assert ("cell.formula", 5, "B") in errors
+    assert {row for _, row, _ in errors} == {5}  # the merged title row is not an error
+    assert {"sheet.hidden_skipped", "header.below_title"} <= {i.code for i in result.issues}
+
+
+def test_should_read_a_clean_registry_saved_by_libreoffice(soffice: Convert) -> None:
+    from registry_fixtures import FIXTURES
+
+    result = read_registry(soffice(FIXTURES / "good" / "registry.xlsx"))
+    assert result.ok, [i.format() for i in result.errors]
+    assert [r.code for r in result.records] == [r.code for r in RECORDS]
