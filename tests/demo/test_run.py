@@ -15,7 +15,8 @@ from sqlalchemy import Engine, func, select
 from dgops.cycles.models import SurveyCycle
 from dgops.db import Database, make_engine
 from dgops.demo.run import DEFAULT_STEPS, DemoContext, DemoStep, cycle_dates, run_demo
-from dgops.registry.models import Agency, AgencyLevel, AgencyType, Mission
+from dgops.registry import RegistryError
+from dgops.registry.models import Agency, AgencyLevel, AgencyType, CycleAgency, Mission
 from dgops.settings import Settings
 from tests.demo.conftest import DEMO_ACTOR, DemoRun
 
@@ -124,15 +125,30 @@ def test_should_never_drop_a_configured_database(tmp_path: Path, engine: Engine)
     db = Database(engine)
     with db.begin() as session:
         session.add(Agency(code="X-KEEP", name_th="หน่วยงานเดิม", level=AgencyLevel.DEPARTMENT))
+    seen: list[str] = []
 
-    summary = run_demo(_settings(tmp_path, url), "2023", fresh=True, steps=UP_TO_IMPORT)
+    summary = run_demo(
+        _settings(tmp_path, url),
+        "2023",
+        fresh=True,
+        steps=UP_TO_IMPORT[:-1],
+        on_step=lambda r: seen.append(r.note),
+    )
+    # The demo registry would deactivate the operator's agency: the mass-deactivation guard
+    # refuses the import and names it, and the agency stays as it was.
+    with pytest.raises(RegistryError, match="nothing was written") as caught:
+        run_demo(_settings(tmp_path, url), "2023", steps=UP_TO_IMPORT)
 
     with db.begin() as session:
         kept = session.scalar(select(Agency).where(Agency.code == "X-KEEP"))
+        enrolled = session.scalar(select(func.count()).select_from(CycleAgency))
     assert kept is not None
-    assert "configured database kept" in summary.steps[0].note
+    assert kept.active
+    assert "configured database kept" in seen[0]
+    assert "X-KEEP" in caught.value.format()
+    assert enrolled == 0
     assert not (tmp_path / "dgops.sqlite").exists()
-    assert summary.counts.total == 376  # the enrolled agencies of the demo cycle
+    assert summary.steps[-1].name == "registry-file"
 
 
 def test_should_run_an_added_step_after_the_default_ones(tmp_path: Path) -> None:
