@@ -495,7 +495,8 @@ class Workbook:
         self, sheet: str, min_row: int, max_row: int | None, max_col: int | None
     ) -> Iterator[tuple[int, tuple[Cell, ...]]]:
         """:meth:`cells` of an .ods sheet: calamine's values, with the formulas (their text,
-        never the cached result) and number formats of the scan, and empty cells as None."""
+        never the cached result) and number formats of the scan; values as openpyxl gives an
+        XLSX's (:func:`_as_written`)."""
         scan = self.scan(sheet)
         table = self._tables.get(sheet)
         if table is None:
@@ -515,12 +516,23 @@ class Workbook:
                         sheet,
                         number,
                         column_letter(i),
-                        None if values[i] == "" else values[i],
+                        _as_written(values[i]),
                         number_format=table.format_of(number, i),
                     )
                     for i in range(width)
                 ),
             )
+
+
+def _as_written(value: Any) -> Any:
+    """A calamine value as openpyxl reads the same cell of an XLSX: None when empty, and a
+    whole number as an int (calamine gives every .ods number as a float: 2566.0), so
+    importers that compare text see ``2566`` either way."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _cell(sheet: str, row: int, index: int, source: Any) -> Cell:
