@@ -13,16 +13,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file is {size_mb:.1f} MB, over the {limit_mb:.0f} MB limit; it was not opened.",
     ),
     "file.unknown_type": (
-        "ไม่รองรับไฟล์ชนิด {suffix} กรุณาใช้ .xlsx หรือ .csv",
-        "Files of type {suffix} are not supported; use .xlsx or .csv.",
+        "ไม่รองรับไฟล์ชนิด {suffix} กรุณาใช้ .xlsx .ods หรือ .csv",
+        "Files of type {suffix} are not supported; use .xlsx, .ods or .csv.",
     ),
     "xlsx.macro": (
         "ไฟล์มีมาโคร (VBA) ซึ่งไม่อนุญาต กรุณาบันทึกเป็น .xlsx แบบไม่มีมาโคร",
         "The workbook contains macros (VBA), which are refused; save it as a macro-free .xlsx.",
     ),
     "xlsx.legacy": (
-        "ไฟล์ Excel รุ่นเก่า (.xls) ไม่รองรับ กรุณาบันทึกเป็น .xlsx",
-        "Legacy Excel (.xls) files are not supported; save the file as .xlsx.",
+        "ไฟล์ Excel รุ่นเก่า (.xls) ไม่รองรับ เพราะแยกสูตรออกจากค่าไม่ได้ กรุณาบันทึกเป็น .xlsx",
+        "Legacy Excel (.xls) files are not supported (formulas cannot be told from values);"
+        " save the file as .xlsx.",
     ),
     "xlsx.is_text": (
         "ไฟล์นี้ชื่อ .xlsx แต่เนื้อหาเป็นข้อความ (น่าจะเป็น CSV) กรุณาเปลี่ยนนามสกุลเป็น .csv",

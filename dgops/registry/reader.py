@@ -34,7 +34,9 @@ __all__ = ["SHEET_NAME_HINTS", "read_records", "read_registry"]
 SHEET_NAME_HINTS = ("registry", "ทะเบียน")
 """A workbook's sheet is chosen by these words in its name (else the first sheet)."""
 MACRO_SUFFIXES = frozenset({".xlsm", ".xltm", ".xlsb"})
-XLSX_SUFFIXES = frozenset({".xlsx", ".xltx"})
+XLSX_SUFFIXES = frozenset({".xlsx", ".xltx", ".ods"})
+"""Workbooks read by :class:`dgops.tabular.Workbook` (an OpenDocument .ods included); a legacy
+.xls is refused: its formulas cannot be told from their cached values."""
 
 
 def read_registry(
@@ -44,7 +46,8 @@ def read_registry(
     limits: ReadLimits | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ReadResult:
-    """Read and validate a registry file (``.xlsx`` or ``.csv``); never raises on bad input.
+    """Read and validate a registry file (``.xlsx``, ``.ods`` or ``.csv``); never raises on bad
+    input (a legacy ``.xls`` is refused with a message: save it as .xlsx).
 
     Returns the records of the rows that are valid and every issue found (errors, warnings and
     notes such as the sheet or encoding used). ``on_progress`` is called with the number of rows

@@ -72,15 +72,16 @@ class ParsedFile:
 
 
 def list_files(path_or_folder: str | Path) -> list[Path]:
-    """The spreadsheets to import: the file itself, or every .xlsx/.xlsm in the folder (sorted;
-    Office lock files ``~$…`` skipped). Macro workbooks are listed so they can be refused."""
+    """The spreadsheets to import: the file itself, or every .xlsx/.ods/.xlsm/.xls in the folder
+    (sorted; Office lock files ``~$…`` skipped). Macro and legacy .xls workbooks are listed so
+    they can be refused."""
     path = Path(path_or_folder)
     if path.is_dir():
         return sorted(
             p
             for p in path.iterdir()
             if p.is_file()
-            and p.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+            and p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods")
             and not p.name.startswith("~$")
         )
     return [path]

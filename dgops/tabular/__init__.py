@@ -1,4 +1,4 @@
-"""Reading operators' tables (XLSX and CSV) for every importer, and refusing unsafe files.
+"""Reading operators' tables (XLSX, ODS and CSV) for every importer, and refusing unsafe files.
 
 The one place that opens spreadsheets and text tables; the registry, offline questionnaire and
 wide-export importers all read through it, so they accept the same encodings and refuse the
@@ -9,12 +9,16 @@ where the operator sees them (sheet, row number, column letter) and raises
 Typical use::
 
     problem = xlsx_container_problem(path, ReadLimits())    # zip bombs, macros, legacy .xls
-    table = read_table(path, sheet=None)                     # CSV or XLSX, true row numbers
+    table = read_table(path, sheet=None)                     # CSV, XLSX or ODS, true rows
     for number, values in table.rows: ...
 
-    with Workbook.open(path) as wb:                          # finer control over an XLSX
+    with Workbook.open(path) as wb:                          # finer control (XLSX or ODS)
         scan = wb.scan(wb.sheet_names[0])                    # formulas and merged cells
         table = wb.table(wb.sheet_names[0])                  # values (calamine)
+
+A legacy .xls (BIFF) is refused by the guards (code ``legacy``): calamine reads its values,
+but a formula's cached result cannot be told from a typed value there, and a silent cached
+value is worse than asking the operator to save the file as .xlsx.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ __all__ = [
 ]
 
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
-"""File suffixes read as CSV text; anything else is read as an XLSX workbook."""
+"""File suffixes read as CSV text; anything else is read as a workbook (XLSX or ODS)."""
 
 
 def read_table(
@@ -69,7 +73,7 @@ def read_table(
     delimiter: str | None = None,
     strict: bool = True,
 ) -> Table:
-    """Every row of a CSV file, or of one sheet of an XLSX (``sheet``; default the first).
+    """Every row of a CSV file, or of one sheet of a workbook (``sheet``; default the first).
 
     CSV files are decoded by :func:`decode_csv` and parsed by :func:`parse_csv` (``delimiter``
     None sniffs it; ``strict`` refuses broken quoting). Raises :class:`TableError`. Run the

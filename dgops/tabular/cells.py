@@ -8,11 +8,11 @@ a formula, a number format).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Cell", "CellRange", "Row", "Table", "column_index", "column_letter"]
+__all__ = ["Cell", "CellRange", "Row", "SheetScan", "Table", "column_index", "column_letter"]
 
 Row = tuple[int, Sequence[Any]]
 """``(row number, cell values)``: the 1-based row number as shown by a spreadsheet program,
@@ -93,6 +93,23 @@ class CellRange:
         """``A1:B2`` (or ``A1`` for a single cell)."""
         first = f"{self.column}{self.row}"
         return f"{first}:{self.last}" if self.last else first
+
+
+@dataclass(frozen=True, slots=True)
+class SheetScan:
+    """What a scan of one sheet's XML found.
+
+    ``has_cells`` is False for a sheet without cell data (a chartsheet); ``merged`` lists the
+    merged areas and ``formulas`` the formula cells (value: ``=`` and the formula text, or
+    None for a shared formula's copies), both in file order. ``formats`` maps ``(row number,
+    0-based column)`` of each number whose format is not ``General`` to that format.
+    """
+
+    sheet: str
+    has_cells: bool
+    merged: tuple[CellRange, ...] = ()
+    formulas: tuple[Cell, ...] = ()
+    formats: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -1,5 +1,5 @@
 """Checks on a file before anything parses it: size, macros, zip bombs, legacy .xls, text
-renamed to .xlsx, a zip that is no workbook.
+renamed to .xlsx, a zip that is no workbook (XLSX or OpenDocument .ods).
 
 Shared by every importer of operators' spreadsheets (the registry, offline questionnaires, wide
 exports from other survey tools), so they refuse the same files for the same reasons. Each check
@@ -11,6 +11,8 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from dgops.tabular.ods import ODS_MIMETYPE
 
 __all__ = ["ReadLimits", "looks_like_text", "workbook_problem", "xlsx_container_problem"]
 
@@ -50,11 +52,14 @@ def looks_like_text(head: bytes) -> bool:
 
 
 def xlsx_container_problem(path: Path, limits: ReadLimits) -> Problem | None:
-    """``(code, detail)`` of the first reason not to open ``path`` as an XLSX, or None.
+    """``(code, detail)`` of the first reason not to open ``path`` as a workbook (XLSX or
+    OpenDocument .ods), or None.
 
-    Codes: ``legacy`` (an .xls), ``is_text`` (a CSV or text file named .xlsx), ``not_zip``,
-    ``macro`` (vbaProject.bin), ``bomb`` (total size or a part's compression ratio over the
-    limits), ``not_workbook``. Reads only the zip directory, never a part's content.
+    Codes: ``legacy`` (an .xls, or any OLE compound file: refused because its formulas cannot
+    be told from values), ``is_text`` (a CSV or text file named .xlsx), ``not_zip``,
+    ``macro`` (vbaProject.bin; an .ods ``Basic/`` or ``Scripts/`` folder), ``bomb`` (total
+    size or a part's compression ratio over the limits), ``not_workbook``. Reads only the zip
+    directory and an .ods file's ``mimetype`` entry, never a part's content.
     """
     if not zipfile.is_zipfile(path):
         with path.open("rb") as fh:
@@ -70,6 +75,12 @@ def xlsx_container_problem(path: Path, limits: ReadLimits) -> Problem | None:
     names = {i.filename for i in infos}
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         return "macro", "vbaProject.bin"
+    is_ods = "mimetype" in names and "content.xml" in names
+    if is_ods:
+        # LibreOffice keeps Basic macros and scripts in these folders of the zip.
+        scripts = sorted({n.split("/")[0] for n in names if n.startswith(("Basic/", "Scripts/"))})
+        if any(not n.endswith("/") for n in names if n.startswith(("Basic/", "Scripts/"))):
+            return "macro", ", ".join(scripts)
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
         return "bomb", f"{total / 2**20:.0f} MB uncompressed"
@@ -78,6 +89,13 @@ def xlsx_container_problem(path: Path, limits: ReadLimits) -> Problem | None:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_compression_ratio:
                 return "bomb", f"{info.filename}: ratio {ratio:.0f}:1"
+    if is_ods:
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open("mimetype") as fh:
+                mimetype = fh.read(100)
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "not_zip", ""
+        return None if mimetype.strip().startswith(ODS_MIMETYPE) else ("not_workbook", "")
     if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
         return "not_workbook", ""
     return None

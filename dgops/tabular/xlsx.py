@@ -8,22 +8,32 @@ such as ``00000``). Sheet visibility comes from ``workbook.xml``: hidden sheets 
 chosen unless named (:meth:`Workbook.choose_sheet`). When cell-level detail is needed for a
 few rows, :meth:`Workbook.cells` reads them through openpyxl's read-only mode. Callers check
 the container first (:func:`dgops.tabular.xlsx_container_problem`): nothing here guards
-against zip bombs.
+against zip bombs. An OpenDocument spreadsheet (.ods) is read through the same
+:class:`Workbook`, its XML by :mod:`dgops.tabular.ods`.
 """
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from dgops.tabular.cells import Cell, CellRange, Row, Table, column_index, column_letter
+from dgops.tabular.cells import (
+    Cell,
+    CellRange,
+    Row,
+    SheetScan,
+    Table,
+    column_index,
+    column_letter,
+)
 from dgops.tabular.errors import TableError
+from dgops.tabular.ods import ODS_MIMETYPE, OdsScan, scan_ods
 
 __all__ = ["SheetInfo", "SheetScan", "Workbook", "scan_sheet_xml"]
 
@@ -54,23 +64,6 @@ class SheetInfo:
     @property
     def visible(self) -> bool:
         return self.state == "visible"
-
-
-@dataclass(frozen=True, slots=True)
-class SheetScan:
-    """What a scan of one sheet's XML found.
-
-    ``has_cells`` is False for a sheet without cell data (a chartsheet); ``merged`` lists the
-    merged areas and ``formulas`` the formula cells (value: ``=`` and the formula text, or
-    None for a shared formula's copies), both in file order. ``formats`` maps ``(row number,
-    0-based column)`` of each number whose format is not ``General`` to that format.
-    """
-
-    sheet: str
-    has_cells: bool
-    merged: tuple[CellRange, ...] = ()
-    formulas: tuple[Cell, ...] = ()
-    formats: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
 
 def _check_no_dtd(data: bytes) -> None:
@@ -279,25 +272,34 @@ def _has_values(xml: bytes) -> bool:
 
 
 class Workbook:
-    """An XLSX file opened for reading; use it as a context manager (or call :meth:`close`).
+    """An XLSX or ODS file opened for reading; use it as a context manager (or call
+    :meth:`close`).
 
-    ``Workbook.open(path)`` reads only the workbook's sheet list. ``cells=True`` also opens the
-    file with openpyxl (read-only, formulas as written, external links ignored) for
-    :meth:`cells`, and takes the sheet names from it. Opening raises :class:`TableError`
-    ``not_workbook`` (its detail says why) when the parts cannot be read.
+    ``Workbook.open(path)`` reads only the workbook's sheet list. ``cells=True`` also opens an
+    XLSX file with openpyxl (read-only, formulas as written, external links ignored) for
+    :meth:`cells`. An OpenDocument spreadsheet (``.ods``, told by its ``mimetype`` entry, not
+    its name) gives the same answers through the same methods: sheets and values from
+    calamine, formulas, merged areas and number formats from its XML (:func:`scan_ods`).
+    Opening raises :class:`TableError` ``not_workbook`` (its detail says why) when the parts
+    cannot be read.
     """
 
     def __init__(self, path: Path, sheet_names: list[str], book: Any = None) -> None:
         self.path = path
         self.sheet_names: tuple[str, ...] = tuple(sheet_names)
         self.sheets: tuple[SheetInfo, ...] = ()
+        self.is_ods = False
         self._book = book
         self._styles: list[str] | None = None
+        self._ods: OdsScan | None = None
+        self._tables: dict[str, Table] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, cells: bool = False) -> Workbook:
         """Open ``path`` (see the class docstring)."""
         path = Path(path)
+        if _is_ods(path):
+            return cls._open_ods(path)
         book = None
         if cells:
             from openpyxl import load_workbook
@@ -315,6 +317,45 @@ class Workbook:
             raise TableError("not_workbook", str(exc)) from exc
         workbook.sheet_names = tuple(s.name for s in workbook.sheets)
         return workbook
+
+    @classmethod
+    def _open_ods(cls, path: Path) -> Workbook:
+        from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+        visible = SheetVisibleEnum.Visible
+        workbook = cls(path, [])
+        workbook.is_ods = True
+        # The XML pass comes first: it refuses a DTD and repeat-count bombs cheaply, while
+        # calamine expands every sheet's cells as soon as it opens the file.
+        workbook._ods_scan()
+        try:
+            metadata = CalamineWorkbook.from_path(str(path)).sheets_metadata
+        except Exception as exc:  # calamine raises its own error types on damaged files
+            raise TableError("not_workbook", type(exc).__name__) from exc
+        workbook.sheets = tuple(
+            SheetInfo(m.name, "content.xml", "visible" if m.visible == visible else "hidden")
+            for m in metadata
+        )
+        workbook.sheet_names = tuple(s.name for s in workbook.sheets)
+        return workbook
+
+    def _ods_scan(self) -> OdsScan:
+        """The one pass over an .ods file's XML (every sheet at once), kept for later calls."""
+        if self._ods is None:
+            try:
+                with zipfile.ZipFile(self.path) as zf:
+                    content = zf.read("content.xml")
+                    styles = zf.read("styles.xml") if "styles.xml" in zf.namelist() else b""
+            except (KeyError, zipfile.BadZipFile, OSError) as exc:
+                raise TableError("not_workbook", str(exc)) from exc
+            self._ods = scan_ods(content, styles)
+        return self._ods
+
+    def _filled(self, sheet: str) -> bool:
+        """Whether ``sheet`` holds at least one value."""
+        if self.is_ods:
+            return self._ods_scan().filled.get(sheet, False)
+        return _has_values(self._read_part(sheet)[0])
 
     def __enter__(self) -> Workbook:
         return self
@@ -371,7 +412,7 @@ class Workbook:
             if not self.sheets:
                 raise TableError("sheet_missing", "")
             raise TableError("no_visible_sheet", ", ".join(self.hidden_sheets))
-        filled = [name for name in visible if _has_values(self._read_part(name)[0])]
+        filled = [name for name in visible if self._filled(name)]
         pool = filled or visible[:1]
         words = [h.casefold() for h in hints]
         hinted = [n for n in pool if any(w in n.casefold() for w in words)]
@@ -385,6 +426,10 @@ class Workbook:
 
         Raises :class:`TableError` ``sheet_missing`` or ``not_workbook``.
         """
+        if self.is_ods:
+            self._info(sheet)
+            found = self._ods_scan().sheets.get(sheet)
+            return found if found is not None else SheetScan(sheet, False)
         xml, styles = self._read_part(sheet)
         return scan_sheet_xml(sheet, xml, styles)
 
@@ -433,14 +478,61 @@ class Workbook:
         ``Workbook.open(path, cells=True)``.
 
         Rows come in order, one per row number (an empty row as empty cells, or no cells when
-        ``max_col`` is None); a row may be shorter than ``max_col``.
+        ``max_col`` is None); a row may be shorter than ``max_col``. An .ods workbook needs no
+        ``cells=True``: its cells are built from the sheet's values and scan.
         """
+        if self.is_ods:
+            yield from self._ods_cells(sheet, min_row, max_row, max_col)
+            return
         if self._book is None:
             raise RuntimeError("Workbook.cells needs Workbook.open(path, cells=True)")
         self._info(sheet)
         rows = self._book[sheet].iter_rows(min_row=min_row, max_row=max_row, max_col=max_col)
         for number, row in enumerate(rows, start=min_row):
             yield number, tuple(_cell(sheet, number, i, c) for i, c in enumerate(row))
+
+    def _ods_cells(
+        self, sheet: str, min_row: int, max_row: int | None, max_col: int | None
+    ) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+        """:meth:`cells` of an .ods sheet: calamine's values, with the formulas (their text,
+        never the cached result) and number formats of the scan; values as openpyxl gives an
+        XLSX's (:func:`_as_written`)."""
+        scan = self.scan(sheet)
+        table = self._tables.get(sheet)
+        if table is None:
+            table = self._tables[sheet] = self.table(sheet, scan)
+        formulas = {(c.row, column_index(c.column)): c for c in scan.formulas}
+        for number, values in table.rows:
+            if number < min_row:
+                continue
+            if max_row is not None and number > max_row:
+                break
+            width = len(values) if max_col is None else min(max_col, len(values))
+            yield (
+                number,
+                tuple(
+                    formulas.get((number, i))
+                    or Cell(
+                        sheet,
+                        number,
+                        column_letter(i),
+                        _as_written(values[i]),
+                        number_format=table.format_of(number, i),
+                    )
+                    for i in range(width)
+                ),
+            )
+
+
+def _as_written(value: Any) -> Any:
+    """A calamine value as openpyxl reads the same cell of an XLSX: None when empty, and a
+    whole number as an int (calamine gives every .ods number as a float: 2566.0), so
+    importers that compare text see ``2566`` either way."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _cell(sheet: str, row: int, index: int, source: Any) -> Cell:
@@ -452,3 +544,12 @@ def _cell(sheet: str, row: int, index: int, source: Any) -> Cell:
         fmt = getattr(source, "number_format", "") or "General"
         return Cell(sheet, row, column_letter(index), value, number_format=fmt)
     return Cell(sheet, row, column_letter(index), value)
+
+
+def _is_ods(path: Path) -> bool:
+    """Whether ``path`` is an OpenDocument spreadsheet (its first zip entry, ``mimetype``)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.read("mimetype").strip().startswith(ODS_MIMETYPE)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False

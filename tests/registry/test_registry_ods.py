@@ -1,0 +1,103 @@
+"""Registry files saved as OpenDocument (.ods) or legacy .xls by LibreOffice.
+
+An .ods registry reads exactly as its XLSX would (hidden sheet skipped, header below a merged
+title, a formula refused at its cell); an .xls is refused: its formulas cannot be told from
+values. Files are made with ``soffice --headless --convert-to`` (skipped with the reason when
+LibreOffice is missing locally; CI installs it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from registry_fixtures import FIXTURES, MAKE_BAD
+
+from dgops.registry import read_registry
+from dgops.registry.writer import header_row, record_row
+
+RECORDS = MAKE_BAD.RECORDS
+Convert = Callable[[Path, str], Path]
+
+
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory: pytest.TempPathFactory) -> Convert:
+    """Convert a file with LibreOffice to ``kind`` (``ods``, ``xls``), as "save as" does."""
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    if binary is None:
+        pytest.skip(
+            "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
+        )
+    profile = tmp_path_factory.mktemp("lo-profile")
+
+    def convert(source: Path, kind: str) -> Path:
+        out = tmp_path_factory.mktemp("lo-out")
+        subprocess.run(
+            [
+                binary,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                kind,
+                "--outdir",
+                str(out),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        return out / f"{source.stem}.{kind}"
+
+    return convert
+
+
+def test_should_read_a_clean_ods_registry_exactly(soffice: Convert) -> None:
+    result = read_registry(soffice(FIXTURES / "good" / "registry.xlsx", "ods"))
+    assert result.ok, [i.format() for i in result.errors]
+    assert [r.code for r in result.records] == [r.code for r in RECORDS]
+    assert [r.name_th for r in result.records] == [r.name_th for r in RECORDS]
+
+
+def _titled_with_formula(path: Path) -> Path:
+    wb = Workbook()
+    old = wb.active
+    assert old is not None
+    old.title = "ทะเบียน 2565"
+    old.append(list(header_row("en")))
+    old.append(list(record_row(RECORDS[0])))
+    old.sheet_state = "hidden"
+    ws = wb.create_sheet("ทะเบียน 2566")
+    ws["A1"] = "ทะเบียนหน่วยงาน ปี 2566"
+    ws.merge_cells("A1:E1")
+    for offset, values in enumerate([header_row("en"), *map(record_row, RECORDS)]):
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=3 + offset, column=col, value=value)
+    ws["B5"] = '=CONCATENATE("สำนักงาน";"จังหวัดเชียงใหม่")'
+    wb.save(path)
+    return path
+
+
+def test_should_refuse_an_ods_formula_at_its_cell_and_skip_the_hidden_sheet(
+    soffice: Convert, tmp_path: Path
+) -> None:
+    path = soffice(_titled_with_formula(tmp_path / "saved.xlsx"), "ods")
+    result = read_registry(path)
+    assert result.sheet == "ทะเบียน 2566"
+    errors = [(i.code, i.file, i.row, i.column) for i in result.errors]
+    assert ("cell.formula", "saved.ods", 5, "B") in errors
+    assert {row for _, _, row, _ in errors} == {5}  # the merged title row is no error
+    assert {"sheet.hidden_skipped", "header.below_title"} <= {i.code for i in result.issues}
+
+
+def test_should_refuse_a_legacy_xls_naming_the_way_out(soffice: Convert, tmp_path: Path) -> None:
+    path = soffice(_titled_with_formula(tmp_path / "old.xlsx"), "xls")
+    result = read_registry(path)
+    (error,) = result.errors
+    assert (error.code, error.file) == ("xlsx.legacy", "old.xls")
+    assert ".xlsx" in error.message_th
+    assert "formulas cannot be told from values" in error.message_en
