@@ -31,9 +31,11 @@ from dgops.scoring import ISSUE_REASONS
 from dgops.tabular import (
     CSV_SUFFIXES,
     ReadLimits,
+    SheetScan,
     Table,
     TableError,
     Workbook,
+    column_index,
     column_letter,
     is_blank,
     read_table,
@@ -87,7 +89,7 @@ _HEADER_SEARCH_ROWS = 10
 """How many non-blank rows are looked at for the header row (titles may sit above it)."""
 
 
-def _read_table(path: Path, sheet: str | None) -> Table:
+def _read_table(path: Path, sheet: str | None) -> tuple[Table, SheetScan | None]:
     """The file's rows (:mod:`dgops.tabular`): a CSV is comma-separated and read leniently (no
     strict quoting), in any encoding the registry accepts; a workbook's sheet is ``sheet`` or
     the one visible sheet with values (hidden sheets are never read unless named), with each
@@ -95,7 +97,7 @@ def _read_table(path: Path, sheet: str | None) -> Table:
     name = path.name
     if path.suffix.lower() in CSV_SUFFIXES:
         try:
-            return read_table(path, delimiter=",", strict=False)
+            return read_table(path, delimiter=",", strict=False), None
         except TableError as exc:
             raise ResponseError(
                 f"อ่านไฟล์ CSV {name} ไม่ได้ (รหัสอักขระหรือรูปแบบไม่ถูกต้อง: {exc.code})",
@@ -104,7 +106,8 @@ def _read_table(path: Path, sheet: str | None) -> Table:
     try:
         with Workbook.open(path) as workbook:
             chosen = workbook.choose_sheet(sheet)
-            return workbook.table(chosen, workbook.scan(chosen))
+            scan = workbook.scan(chosen)
+            return workbook.table(chosen, scan), scan
     except TableError as exc:
         if exc.code == "sheet_missing":
             raise ResponseError(
@@ -185,7 +188,7 @@ def import_wide(
         err("too_large", th, en)
     if report.errors:
         return result
-    table = _read_table(path, mapping.sheet)
+    table, scan = _read_table(path, mapping.sheet)
     # Rows and columns keep their true coordinates; the header may sit below title rows.
     first = _find_header(table, mapping.agency_column)
     if first is None:
@@ -204,6 +207,22 @@ def import_wide(
                 f"column {needed!r} is missing from the header row",
                 sheet=table.sheet,
                 row=header_row,
+            )
+    # A formula's cached value may be stale or computed from cells outside the table: answers
+    # must be literal values, as in the registry and the offline questionnaires.
+    wanted = {where_col[name] for name in [mapping.agency_column, *mapping.columns]}
+    for cell in scan.formulas if scan is not None else ():
+        if cell.row > header_row and column_index(cell.column) in wanted:
+            formula = cell.value or "="
+            err(
+                "formula",
+                f"เซลล์ {cell.column}{cell.row} มีสูตร {formula} กรุณาใส่ค่าจริงแทนสูตร (วางแบบค่า)",
+                f"cell {cell.column}{cell.row} holds a formula {formula}; values must be literal"
+                " (paste as values)",
+                sheet=table.sheet,
+                row=cell.row,
+                column=cell.column,
+                value=str(formula),
             )
     if report.errors:
         return result

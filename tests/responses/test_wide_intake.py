@@ -101,3 +101,18 @@ def test_should_refuse_a_mapping_with_an_unknown_key_naming_file_and_place(
     assert "seperator" in info.value.message_en
     assert "unknown key" in info.value.message_en
     assert "map.yaml" in info.value.message_th
+
+
+def test_should_refuse_a_formula_in_the_answers_naming_its_cell(
+    world: World, mini: Framework, tmp_path: Path
+) -> None:
+    # A formula's cached value may be stale or come from outside the table: not an answer.
+    path = _wide(tmp_path / "formula.xlsx", [["D0001", "มี", "=2*3", "เว็บไซต์", 3, "กลาง", None]])
+    report = _import(world, mini, path)
+    (problem,) = report.errors
+    assert problem.code == "formula"
+    assert (problem.sheet, problem.column, problem.row) == ("ข้อมูล", "C", 2)
+    assert "=2*3" in problem.message_th
+    assert "paste as values" in problem.message_en
+    with pytest.raises(ResponseError):  # nothing was written
+        get_response(world.session, world.cycle_id, world.agency_ids["D0001"], create=False)
