@@ -19,6 +19,7 @@ from dgops_airflow.tasks import (
     cycle_year_param,
     default_args,
     dgops_dag,
+    run_moment,
     task_env,
     xcom,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "default_args",
     "dgops_dag",
     "mail_config",
+    "run_moment",
     "sqlalchemy_url",
     "task_env",
     "xcom",

@@ -26,7 +26,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from airflow.sdk import DAG, Param, dag, get_current_context
 from airflow.sdk.exceptions import AirflowFailException
@@ -121,7 +121,7 @@ def task_env(
         settings=settings,
         params=ctx.get("params") or {},
         run_id=str(ctx["run_id"]),
-        logical_date=ctx["logical_date"],
+        logical_date=run_moment(ctx),
         sendgrid_conn_id=sendgrid_conn_id,
     )
     try:
@@ -130,6 +130,17 @@ def task_env(
         raise AirflowFailException(_describe(exc)) from exc
     finally:
         db.dispose()
+
+
+def run_moment(ctx: Mapping[str, Any]) -> dt.datetime:
+    """The moment a run acts for: its logical date, or for a run triggered without one
+    (``logical_date: null`` through the REST API) the time it was queued for (``run_after``),
+    else now — never a ``KeyError`` that Airflow would retry as if it were transient."""
+    logical = ctx.get("logical_date")
+    if logical is not None:
+        return cast(dt.datetime, logical)
+    after = getattr(ctx.get("dag_run"), "run_after", None)
+    return cast(dt.datetime, after) if after is not None else dt.datetime.now(dt.UTC)
 
 
 def xcom(arg: Any) -> Any:

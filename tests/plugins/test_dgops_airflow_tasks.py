@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from dgops_airflow import (
     cycle_year_param,
     default_args,
     dgops_dag,
+    run_moment,
     task_env,
     xcom,
 )
@@ -235,3 +237,15 @@ def test_should_pass_an_upstream_output_through_unchanged() -> None:
     value = {"run_id": 1}
 
     assert xcom(value) is value
+
+
+def test_should_act_for_a_run_triggered_without_a_logical_date(connections: Path) -> None:
+    """``logical_date: null`` through the REST API: the run acts for the moment it was queued
+    for, never a KeyError that Airflow would retry as if it were transient."""
+    queued = dt.datetime(2025, 7, 9, 2, 0, tzinfo=dt.UTC)  # 09:00 in Bangkok
+    run = types.SimpleNamespace(run_after=queued)
+    context = {"run_id": RUN_ID, "logical_date": None, "dag_run": run, "params": {}}
+    with task_env(context=context, settings=_settings()) as env:
+        assert env.logical_date == queued
+        assert env.logical_day == dt.date(2025, 7, 9)
+    assert run_moment({"run_id": RUN_ID}) <= dt.datetime.now(dt.UTC)
