@@ -169,7 +169,10 @@ def manager_digest(calls: dict[str, Any]) -> dict[str, Any]:
 @dgops_dag(
     "dgops_fieldwork",
     schedule="@daily",
-    start_date=dt.date(2025, 1, 1),
+    # Before any survey year dgops may replay (the first survey was 2017): a run for a past
+    # fieldwork day gets its tasks (a logical date before start_date would get none, silently);
+    # catchup is off, so the scheduler still creates only the latest day.
+    start_date=dt.date(2017, 1, 1),
     tags=["fieldwork"],
     doc_md=DOC_MD,
     cycle_year=cycle_year_param(when_empty="the cycle in its window"),
