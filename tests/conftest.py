@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from libreoffice import Convert, libreoffice
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -99,3 +100,9 @@ def sqlite_engine(_sqlite_engine: Engine) -> Iterator[Engine]:
     _truncate_all(_sqlite_engine)
     yield _sqlite_engine
     _truncate_all(_sqlite_engine)
+
+
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory: pytest.TempPathFactory) -> Convert:
+    """Convert a file with LibreOffice (see tests/libreoffice.py); skips when it is missing."""
+    return libreoffice(tmp_path_factory)

@@ -8,12 +8,9 @@ LibreOffice is missing locally; CI installs it).
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
+from libreoffice import Convert
 from openpyxl import Workbook
 from registry_fixtures import FIXTURES, MAKE_BAD
 
@@ -21,39 +18,6 @@ from dgops.registry import read_registry
 from dgops.registry.writer import header_row, record_row
 
 RECORDS = MAKE_BAD.RECORDS
-Convert = Callable[[Path, str], Path]
-
-
-@pytest.fixture(scope="session")
-def soffice(tmp_path_factory: pytest.TempPathFactory) -> Convert:
-    """Convert a file with LibreOffice to ``kind`` (``ods``, ``xls``), as "save as" does."""
-    binary = shutil.which("soffice") or shutil.which("libreoffice")
-    if binary is None:
-        pytest.skip(
-            "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
-        )
-    profile = tmp_path_factory.mktemp("lo-profile")
-
-    def convert(source: Path, kind: str) -> Path:
-        out = tmp_path_factory.mktemp("lo-out")
-        subprocess.run(
-            [
-                binary,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--convert-to",
-                kind,
-                "--outdir",
-                str(out),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        return out / f"{source.stem}.{kind}"
-
-    return convert
 
 
 def test_should_read_a_clean_ods_registry_exactly(soffice: Convert) -> None:

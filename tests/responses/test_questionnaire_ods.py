@@ -8,52 +8,25 @@ locally; CI installs it). No database: only the reading is under test.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from libreoffice import Convert
 from responses_fixtures import FIXTURES
 
 from dgops.framework import Framework
 from dgops.responses.importer import list_files, read_questionnaire
 
-Convert = Callable[[Path], Path]
+ToOds = Callable[[Path], Path]
 
 
 @pytest.fixture(scope="session")
-def to_ods(tmp_path_factory: pytest.TempPathFactory) -> Convert:
-    binary = shutil.which("soffice") or shutil.which("libreoffice")
-    if binary is None:
-        pytest.skip(
-            "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
-        )
-    profile = tmp_path_factory.mktemp("lo-profile")
-
-    def convert(source: Path) -> Path:
-        out = tmp_path_factory.mktemp("lo-out")
-        subprocess.run(
-            [
-                binary,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--convert-to",
-                "ods",
-                "--outdir",
-                str(out),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        return out / f"{source.stem}.ods"
-
-    return convert
+def to_ods(soffice: Convert) -> ToOds:
+    return lambda source: soffice(source, "ods")
 
 
-def test_should_read_an_ods_questionnaire_as_its_xlsx(to_ods: Convert, mini: Framework) -> None:
+def test_should_read_an_ods_questionnaire_as_its_xlsx(to_ods: ToOds, mini: Framework) -> None:
     source = FIXTURES / "good" / "D0001.xlsx"
     path = to_ods(source)
     parsed = read_questionnaire(path, mini)
@@ -64,7 +37,7 @@ def test_should_read_an_ods_questionnaire_as_its_xlsx(to_ods: Convert, mini: Fra
     assert list_files(path.parent) == [path]
 
 
-def test_should_refuse_an_ods_formula_at_its_cell(to_ods: Convert, mini: Framework) -> None:
+def test_should_refuse_an_ods_formula_at_its_cell(to_ods: ToOds, mini: Framework) -> None:
     parsed = read_questionnaire(to_ods(FIXTURES / "bad" / "formula.xlsx"), mini)
     assert [(e.code, e.where) for e in parsed.errors] == [
         ("formula", "formula.ods!แบบสำรวจ!D18 [Q_STAFF]")

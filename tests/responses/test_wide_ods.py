@@ -8,13 +8,10 @@ refused: its formulas cannot be told from values. Files are made with ``soffice 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
+from libreoffice import Convert
 from openpyxl import Workbook
 from responses_fixtures import FIXTURES, World
 
@@ -25,39 +22,6 @@ from dgops.responses.wide import import_wide
 MAPPING = FIXTURES / "wide" / "mapping.yaml"
 HEADER = ["รหัสหน่วยงาน", "มีแผนดิจิทัล", "งบดิจิทัล (%)", "ช่องทาง", "บุคลากร", "ระดับทักษะ"]
 HEADER += ["หมายเหตุ"]
-Convert = Callable[[Path, str], Path]
-
-
-@pytest.fixture(scope="session")
-def soffice(tmp_path_factory: pytest.TempPathFactory) -> Convert:
-    """Convert a file with LibreOffice to ``kind`` (``ods``, ``xls``), as "save as" does."""
-    binary = shutil.which("soffice") or shutil.which("libreoffice")
-    if binary is None:
-        pytest.skip(
-            "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
-        )
-    profile = tmp_path_factory.mktemp("lo-profile")
-
-    def convert(source: Path, kind: str) -> Path:
-        out = tmp_path_factory.mktemp("lo-out")
-        subprocess.run(
-            [
-                binary,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--convert-to",
-                kind,
-                "--outdir",
-                str(out),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        return out / f"{source.stem}.{kind}"
-
-    return convert
 
 
 def _wide(path: Path, rows: list[list[Any]]) -> Path:

@@ -6,23 +6,17 @@ Skipped with the reason when soffice is missing locally (``.ci/system-deps`` ins
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from libreoffice import Convert
 from openpyxl import Workbook as OpenpyxlWorkbook
 
 from dgops.tabular import Workbook, column_index
 
 
 @pytest.fixture(scope="session")
-def saved_by_libreoffice(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    binary = shutil.which("soffice") or shutil.which("libreoffice")
-    if binary is None:
-        pytest.skip(
-            "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
-        )
+def saved_by_libreoffice(tmp_path_factory: pytest.TempPathFactory, soffice: Convert) -> Path:
     src = tmp_path_factory.mktemp("lo-src") / "answers.xlsx"
     wb = OpenpyxlWorkbook()
     ws = wb.active
@@ -37,24 +31,7 @@ def saved_by_libreoffice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws["E4"].number_format = "00000"
     ws["F4"] = "=D4*2"
     wb.save(src)
-    out = tmp_path_factory.mktemp("lo-out")
-    profile = tmp_path_factory.mktemp("lo-profile")
-    subprocess.run(
-        [
-            binary,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return out / "answers.xlsx"
+    return soffice(src, "xlsx")
 
 
 def test_should_read_percent_and_padded_formats_as_libreoffice_writes_them(

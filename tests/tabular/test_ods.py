@@ -9,13 +9,11 @@ reason when LibreOffice is missing locally; CI installs it); the attacks are bui
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from libreoffice import Convert
 from openpyxl import Workbook as OpenpyxlWorkbook
 
 from dgops.tabular import (
@@ -28,39 +26,7 @@ from dgops.tabular import (
     xlsx_container_problem,
 )
 
-Convert = Callable[[Path, str], Path]
 MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
-
-
-@pytest.fixture(scope="session")
-def convert(tmp_path_factory: pytest.TempPathFactory) -> Convert:
-    binary = shutil.which("soffice") or shutil.which("libreoffice")
-    if binary is None:
-        pytest.skip(
-            "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
-        )
-    profile = tmp_path_factory.mktemp("lo-profile")
-
-    def run(source: Path, kind: str) -> Path:
-        out = tmp_path_factory.mktemp("lo-out")
-        subprocess.run(
-            [
-                binary,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--convert-to",
-                kind,
-                "--outdir",
-                str(out),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        return out / f"{source.stem}.{kind}"
-
-    return run
 
 
 @pytest.fixture(scope="session")
@@ -87,8 +53,8 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def ods(convert: Convert, source: Path) -> Path:
-    return convert(source, "ods")
+def ods(soffice: Convert, source: Path) -> Path:
+    return soffice(source, "ods")
 
 
 def test_should_skip_the_hidden_sheet_in_front(ods: Path) -> None:
@@ -138,7 +104,7 @@ def test_should_keep_true_coordinates_across_repeated_blank_rows(ods: Path) -> N
 
 
 def test_should_keep_true_coordinates_of_a_table_not_starting_at_a1(
-    convert: Convert, tmp_path: Path
+    soffice: Convert, tmp_path: Path
 ) -> None:
     wb = OpenpyxlWorkbook()
     ws = wb.active
@@ -147,7 +113,7 @@ def test_should_keep_true_coordinates_of_a_table_not_starting_at_a1(
     ws["D5"].number_format = "0%"
     src = tmp_path / "offset.xlsx"
     wb.save(src)
-    path = convert(src, "ods")
+    path = soffice(src, "ods")
     with Workbook.open(path) as book:
         sheet = book.sheet_names[0]
         table = book.table(sheet, book.scan(sheet))
@@ -155,7 +121,7 @@ def test_should_keep_true_coordinates_of_a_table_not_starting_at_a1(
     assert table.cell(5, column_index("D")).shown == 50
 
 
-def test_should_name_both_candidate_sheets(convert: Convert, tmp_path: Path) -> None:
+def test_should_name_both_candidate_sheets(soffice: Convert, tmp_path: Path) -> None:
     wb = OpenpyxlWorkbook()
     first = wb.active
     assert first is not None
@@ -164,7 +130,7 @@ def test_should_name_both_candidate_sheets(convert: Convert, tmp_path: Path) -> 
     wb.create_sheet("ข")["A1"] = 2
     src = tmp_path / "two.xlsx"
     wb.save(src)
-    with Workbook.open(convert(src, "ods")) as book, pytest.raises(TableError) as caught:
+    with Workbook.open(soffice(src, "ods")) as book, pytest.raises(TableError) as caught:
         book.choose_sheet()
     assert (caught.value.code, caught.value.detail) == ("sheet_ambiguous", "ก, ข")
 
@@ -175,9 +141,9 @@ def test_should_pass_the_container_guards(ods: Path) -> None:
 
 
 def test_should_refuse_a_legacy_xls_even_though_calamine_reads_it(
-    convert: Convert, source: Path
+    soffice: Convert, source: Path
 ) -> None:
-    xls = convert(source, "xls")
+    xls = soffice(source, "xls")
     # calamine would give F4's cached 1.7 with nothing to say it was a formula: refuse.
     assert workbook_problem(xls, ReadLimits()) == ("legacy", "")
 
