@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import urllib.error
 import uuid
 from collections.abc import Callable, Sequence
@@ -23,6 +24,10 @@ from python_http_client import exceptions as http_exc
 from sendgrid import SendGridAPIClient
 
 from dgops.mail.config import MailConfig
+
+# The SendGrid client logs every request body at DEBUG: e-mails carry activation codes and
+# password-reset links, so those lines must never reach a log, whatever level a task runs at.
+logging.getLogger("python_http_client").setLevel(logging.WARNING)
 
 
 class TransportError(Exception):

@@ -212,3 +212,37 @@ def test_should_change_nothing_when_an_agency_has_no_email(app: FastAPI, world: 
         )
     with TestClient(app) as c:
         activate(c, a)  # the letter's code still works: nothing was reissued
+
+
+def test_should_keep_the_link_out_of_the_database_and_the_logs(
+    world: World, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The reset link is a credential: only its hash is stored; it is in the e-mail alone."""
+    import logging
+
+    from sqlalchemy import select as select_all
+
+    from dgops.db.schema import load_all_models
+
+    a = world.agencies["A"]
+    _add_contact(world, "A")
+    caplog.set_level(logging.DEBUG)
+    with SinkServer(api_key=API_KEY, outbox=tmp_path / "outbox") as sink:
+        reset_passwords(
+            world.db,
+            2566,
+            [a.code],
+            actor="operator1",
+            mail_config=_mail_config(sink.url),
+            portal_url="https://survey.example.go.th",
+            now=world.clock(),
+        )
+        (mail,) = sink.received()
+    token = _token(mail.text)
+    stored: list[str] = []
+    with world.db.begin() as s:
+        for table in load_all_models().sorted_tables:
+            stored += [repr(row) for row in s.execute(select_all(table)).all()]
+    assert stored, "the database holds the reset and its audit rows"
+    assert not [row for row in stored if token in row]
+    assert token not in caplog.text
