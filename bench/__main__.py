@@ -1,4 +1,5 @@
-"""``python -m bench``: run every ``bench/bench_*.py`` module's ``main()`` in turn."""
+"""``python -m bench``: run every ``bench/bench_*.py`` module's ``main()`` in turn;
+``python -m bench registry scoring`` runs only the ones named (``bench_`` may be left out)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from pathlib import Path
 def main() -> int:
     """Run each benchmark module; a failing one is reported and the others still run."""
     failed: list[str] = []
-    for path in sorted(Path(__file__).resolve().parent.glob("bench_*.py")):
+    wanted = {a.removeprefix("bench_").removesuffix(".py") for a in sys.argv[1:]}
+    paths = sorted(Path(__file__).resolve().parent.glob("bench_*.py"))
+    unknown = wanted - {p.stem.removeprefix("bench_") for p in paths}
+    if unknown:
+        print(f"no such benchmark: {', '.join(sorted(unknown))}")
+        return 2
+    for path in paths:
+        if wanted and path.stem.removeprefix("bench_") not in wanted:
+            continue
         name = f"bench.{path.stem}"
         print(f"== {name}", flush=True)
         start = time.perf_counter()
