@@ -69,8 +69,9 @@ class Settings(BaseSettings):
     portal_url: str = "http://127.0.0.1:8000"
     mail_reply_to: str = "survey-team@dga.example.org"
     """Where agencies' replies go (the survey team's mailbox, not the sending address)."""
-    mail_rate_per_second: float = 10.0
-    """Most mail/send requests per second a batch makes (spreads large batches); 0: no limit."""
+    mail_rate_per_second: float = 200.0
+    """Most mail/send requests per second a batch makes (spreads large batches); 0: no limit.
+    200/s spreads a burst without holding back a whole year's 10,000 invitations for long."""
     mail_activity_api: bool = True
     """Whether the account has SendGrid's Email Activity add-on (reconciliation asks it)."""
     mail_activity_lag: float = 600.0
