@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from dgops.results.store import (
     store_recommendations,
     store_scores,
 )
+from dgops.scoring import AnswerIssue
 
 __all__ = [
     "FrameworkSource",
@@ -97,7 +97,7 @@ def score_cycle(
     """
     from dgops.cycles import get_cycle
     from dgops.quality import apply_overrides
-    from dgops.scoring import INPUT_REASONS, AnswerIssue, ScoringInputError, score
+    from dgops.scoring import INPUT_REASONS, ScoringInputError, score
 
     cycle = get_cycle(session, year)
     framework = (source or FrameworkSource()).load_framework(cycle.framework_version)
@@ -155,9 +155,9 @@ def _by_agency_id(
     return out[out.index.isin(scored)], unknown
 
 
-def _collapse(issues: list[Any]) -> list[Any]:
+def _collapse(issues: list[AnswerIssue]) -> list[AnswerIssue]:
     """One line per (key, reason): a missing row is reported per agency by the engine."""
-    seen: dict[tuple[str, str], Any] = {}
+    seen: dict[tuple[str, str], AnswerIssue] = {}
     for issue in issues:
         seen.setdefault((issue.question_id, issue.reason), issue)
     return list(seen.values())

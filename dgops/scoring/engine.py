@@ -50,7 +50,7 @@ __all__ = [
 ITEM_STATES = ("answered", "missing", "hidden", "invalid")
 ANSWERED, MISSING, HIDDEN, INVALID = range(4)
 
-ISSUE_REASONS: dict[str, str] = {
+VALUE_REASONS: dict[str, str] = {
     "not_an_option": "ค่าไม่อยู่ในตัวเลือกของคำถาม (value is not an option of the question)",
     "not_a_number": "ค่าไม่ใช่ตัวเลข (value is not a number)",
     "out_of_range": (
@@ -85,7 +85,8 @@ out-of-domain values: each would silently move scores, so they are always report
 
 NOT_STRICT = frozenset({"external_row_unknown"})
 """Reported but never refused: an external row for an agency that is not scored moves nothing."""
-ISSUE_REASONS.update(INPUT_REASONS)
+ISSUE_REASONS: dict[str, str] = {**VALUE_REASONS, **INPUT_REASONS}
+"""Every reason an :class:`AnswerIssue` can give, with its Thai and English explanation."""
 
 
 class ScoringInputError(ValueError):

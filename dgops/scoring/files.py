@@ -111,6 +111,12 @@ def _rows(
         if is_blank(row):
             continue
         cells = list(row) + [None] * (len(names) - len(row))
+        for i, value in enumerate(cells):
+            if (i >= len(names) or not names[i]) and not is_blank([value]):
+                problems.append(
+                    f"{_Place(path.name, table.sheet, number, i)}: มีค่า {value!r} ในคอลัมน์ที่ไม่มี"
+                    "หัวตาราง (a value in a column without a header: name the column or clear it)"
+                )
         here = _Place(path.name, table.sheet, number, key)
         raw = cells[key]
         code = _code(raw)

@@ -30,21 +30,17 @@ def _dgops(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _create_cycle(env: dict[str, str]) -> None:
+    created = _dgops(
+        env, "cycle", "create", "--year", "2566", "--open", "2023-07-01", "--deadline", "2023-09-30"
+    )
+    assert created.returncode == 0, created.stderr
+
+
 def test_should_list_every_issue_and_exit_1_then_import_export_and_show(
     dgops_env: dict[str, str], tmp_path: Path
 ) -> None:
-    created = _dgops(
-        dgops_env,
-        "cycle",
-        "create",
-        "--year",
-        "2566",
-        "--open",
-        "2023-07-01",
-        "--deadline",
-        "2023-09-30",
-    )
-    assert created.returncode == 0, created.stderr
+    _create_cycle(dgops_env)
 
     bad = _dgops(
         dgops_env, "registry", "import", str(FIXTURES / "bad" / "no_head.csv"), "--cycle", "2566"
@@ -82,18 +78,7 @@ def test_should_explain_every_command(dgops_env: dict[str, str], command: str) -
 def test_should_always_say_which_sheet_was_read_and_guard_mass_deactivation(
     dgops_env: dict[str, str], tmp_path: Path
 ) -> None:
-    created = _dgops(
-        dgops_env,
-        "cycle",
-        "create",
-        "--year",
-        "2566",
-        "--open",
-        "2023-07-01",
-        "--deadline",
-        "2023-09-30",
-    )
-    assert created.returncode == 0, created.stderr
+    _create_cycle(dgops_env)
     good = _dgops(
         dgops_env, "registry", "import", str(FIXTURES / "good" / "registry.xlsx"), "--cycle", "2566"
     )

@@ -11,8 +11,7 @@ import csv
 from pathlib import Path
 
 from libreoffice import Convert
-from openpyxl import Workbook
-from registry_fixtures import MAKE_BAD
+from registry_fixtures import MAKE_BAD, titled_with_formula
 
 from dgops.registry import read_registry
 from dgops.registry.writer import header_row, record_row
@@ -39,22 +38,7 @@ def test_should_refuse_codes_libreoffice_turned_into_numbers(
 def test_should_skip_a_hidden_sheet_and_find_the_header_after_a_libreoffice_save(
     soffice: Convert, tmp_path: Path
 ) -> None:
-    wb = Workbook()
-    old = wb.active
-    assert old is not None
-    old.title = "ทะเบียน 2565"
-    old.append(list(header_row("en")))
-    old.append(list(record_row(RECORDS[0])))
-    old.sheet_state = "hidden"
-    ws = wb.create_sheet("ทะเบียน 2566")
-    ws["A1"] = "ทะเบียนหน่วยงาน ปี 2566"
-    ws.merge_cells("A1:E1")
-    for offset, values in enumerate([header_row("en"), *map(record_row, RECORDS)]):
-        for col, value in enumerate(values, start=1):
-            ws.cell(row=3 + offset, column=col, value=value)
-    ws["B5"] = '=CONCATENATE("สำนักงาน";"จังหวัดเชียงใหม่")'
-    source = tmp_path / "saved.xlsx"
-    wb.save(source)
+    source = titled_with_formula(tmp_path / "saved.xlsx")
     result = read_registry(soffice(source, "xlsx"))
     assert result.sheet == "ทะเบียน 2566"
     errors = [(i.code, i.row, i.column) for i in result.errors]

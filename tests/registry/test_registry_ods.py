@@ -11,11 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from libreoffice import Convert
-from openpyxl import Workbook
-from registry_fixtures import FIXTURES, MAKE_BAD
+from registry_fixtures import FIXTURES, MAKE_BAD, titled_with_formula
 
 from dgops.registry import read_registry
-from dgops.registry.writer import header_row, record_row
 
 RECORDS = MAKE_BAD.RECORDS
 
@@ -27,29 +25,10 @@ def test_should_read_a_clean_ods_registry_exactly(soffice: Convert) -> None:
     assert [r.name_th for r in result.records] == [r.name_th for r in RECORDS]
 
 
-def _titled_with_formula(path: Path) -> Path:
-    wb = Workbook()
-    old = wb.active
-    assert old is not None
-    old.title = "ทะเบียน 2565"
-    old.append(list(header_row("en")))
-    old.append(list(record_row(RECORDS[0])))
-    old.sheet_state = "hidden"
-    ws = wb.create_sheet("ทะเบียน 2566")
-    ws["A1"] = "ทะเบียนหน่วยงาน ปี 2566"
-    ws.merge_cells("A1:E1")
-    for offset, values in enumerate([header_row("en"), *map(record_row, RECORDS)]):
-        for col, value in enumerate(values, start=1):
-            ws.cell(row=3 + offset, column=col, value=value)
-    ws["B5"] = '=CONCATENATE("สำนักงาน";"จังหวัดเชียงใหม่")'
-    wb.save(path)
-    return path
-
-
 def test_should_refuse_an_ods_formula_at_its_cell_and_skip_the_hidden_sheet(
     soffice: Convert, tmp_path: Path
 ) -> None:
-    path = soffice(_titled_with_formula(tmp_path / "saved.xlsx"), "ods")
+    path = soffice(titled_with_formula(tmp_path / "saved.xlsx"), "ods")
     result = read_registry(path)
     assert result.sheet == "ทะเบียน 2566"
     errors = [(i.code, i.file, i.row, i.column) for i in result.errors]
@@ -59,7 +38,7 @@ def test_should_refuse_an_ods_formula_at_its_cell_and_skip_the_hidden_sheet(
 
 
 def test_should_refuse_a_legacy_xls_naming_the_way_out(soffice: Convert, tmp_path: Path) -> None:
-    path = soffice(_titled_with_formula(tmp_path / "old.xlsx"), "xls")
+    path = soffice(titled_with_formula(tmp_path / "old.xlsx"), "xls")
     result = read_registry(path)
     (error,) = result.errors
     assert (error.code, error.file) == ("xlsx.legacy", "old.xls")

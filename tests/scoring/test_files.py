@@ -139,3 +139,14 @@ class TestScoreFileCommand:
         assert result.exit_code == 0, result.output
         assert "0 input problems" in " ".join(result.output.split())
         assert "A1" in result.output
+
+
+def test_should_refuse_values_in_a_column_without_a_header(
+    tmp_path: Path, govtech: Framework
+) -> None:
+    path = write(tmp_path / "a.csv", HEADER + ",", "A1,full,yes,no,web,yes,85,forgotten")
+    with pytest.raises(ScoreFileError, match=r"a\.csv › H2: .*'forgotten'.*without a header"):
+        read_answers_file(path, govtech)
+    ext = write(tmp_path / "e.csv", "agency,egdi_osi", "A1,0.5,0.7")
+    with pytest.raises(ScoreFileError, match=r"e\.csv › C2: .*without a header"):
+        read_external_file(ext)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,7 +18,7 @@ from dgops.credentials import ResetTokenError, redeem_reset_token
 from dgops.mail import MailConfig, MailMessage
 from dgops.registry.models import Contact, ContactRole
 from dgops.settings import PROJECT_ROOT
-from dgops.web.reset import ResetError, reset_passwords
+from dgops.web.reset import ResetError, ResetReport, reset_passwords
 from dgops_devtools import SinkServer
 from tests.web.conftest import (
     PASSWORD,
@@ -61,6 +62,19 @@ def _add_contact(world: World, key: str, *, everyone: bool = False) -> None:
             )
 
 
+def _reset(world: World, code: str, url: str, **options: Any) -> ResetReport:
+    """An operator's reset of one agency, mailed through the sink at ``url``."""
+    return reset_passwords(
+        world.db,
+        2566,
+        [code],
+        actor="operator1",
+        mail_config=_mail_config(url),
+        portal_url=options.pop("portal_url", "http://127.0.0.1:8000"),
+        **options,
+    )
+
+
 def _token(text: str) -> str:
     url = re.search(r"(https?://\S+/password/reset\?token=\S+)", text)
     assert url, text
@@ -77,12 +91,10 @@ def test_should_email_a_new_code_that_replaces_the_password(
         token = survey_csrf(old)
         old.post("/survey/autosave", data={"csrf_token": token, "_q": "STAFF", "STAFF": "7"})
         with SinkServer(api_key=API_KEY, outbox=tmp_path / "outbox") as sink:
-            report = reset_passwords(
-                world.db,
-                2566,
-                [a.code],
-                actor="operator1",
-                mail_config=_mail_config(sink.url),
+            report = _reset(
+                world,
+                a.code,
+                sink.url,
                 portal_url="https://survey.example.go.th",
                 now=world.clock(),
             )
@@ -193,23 +205,9 @@ def test_should_use_a_new_mail_round_for_each_reset(world: World, tmp_path: Path
 def test_should_change_nothing_when_an_agency_has_no_email(app: FastAPI, world: World) -> None:
     a = world.agencies["A"]
     with pytest.raises(ResetError, match="no contact e-mail"):
-        reset_passwords(
-            world.db,
-            2566,
-            [a.code],
-            actor="operator1",
-            mail_config=_mail_config("http://127.0.0.1:9"),
-            portal_url="http://127.0.0.1:8000",
-        )
+        _reset(world, a.code, "http://127.0.0.1:9")
     with pytest.raises(ResetError, match="unknown agency"):
-        reset_passwords(
-            world.db,
-            2566,
-            ["NOPE"],
-            actor="operator1",
-            mail_config=_mail_config("http://127.0.0.1:9"),
-            portal_url="http://127.0.0.1:8000",
-        )
+        _reset(world, "NOPE", "http://127.0.0.1:9")
     with TestClient(app) as c:
         activate(c, a)  # the letter's code still works: nothing was reissued
 
@@ -228,14 +226,8 @@ def test_should_keep_the_link_out_of_the_database_and_the_logs(
     _add_contact(world, "A")
     caplog.set_level(logging.DEBUG)
     with SinkServer(api_key=API_KEY, outbox=tmp_path / "outbox") as sink:
-        reset_passwords(
-            world.db,
-            2566,
-            [a.code],
-            actor="operator1",
-            mail_config=_mail_config(sink.url),
-            portal_url="https://survey.example.go.th",
-            now=world.clock(),
+        _reset(
+            world, a.code, sink.url, portal_url="https://survey.example.go.th", now=world.clock()
         )
         (mail,) = sink.received()
     token = _token(mail.text)
