@@ -10,12 +10,21 @@ from __future__ import annotations
 
 from dgops.results.answers import AGENCY_COLUMNS, load_agencies, load_answers
 from dgops.results.pipeline import (
+    PEER_GROUP,
     FrameworkSource,
     RecommendOutcome,
     ScoreOutcome,
     level_distribution,
     recommend_cycle,
     score_cycle,
+)
+from dgops.results.release import (
+    ReleaseError,
+    ReleaseOutcome,
+    check_can_score,
+    release_run,
+    released_run,
+    require_released,
 )
 from dgops.results.store import (
     CHUNK,
@@ -31,9 +40,13 @@ from dgops.results.store import (
 __all__ = [
     "AGENCY_COLUMNS",
     "CHUNK",
+    "PEER_GROUP",
     "FrameworkSource",
     "RecommendOutcome",
+    "ReleaseError",
+    "ReleaseOutcome",
     "ScoreOutcome",
+    "check_can_score",
     "current_run",
     "level_distribution",
     "load_agencies",
@@ -42,6 +55,9 @@ __all__ = [
     "load_recommendations",
     "load_scores",
     "recommend_cycle",
+    "release_run",
+    "released_run",
+    "require_released",
     "score_cycle",
     "score_long_frame",
     "store_recommendations",

@@ -1,7 +1,10 @@
 """Tables of scoring results: a run per scoring of a cycle, per-agency scores and
-recommendations, national policy recommendations.
+recommendations, national policy recommendations, result letters and earlier years' published
+scores.
 
-A new run of a cycle marks the previous one superseded; readers take the current run.
+A new run of a cycle marks the previous one superseded. A run is a draft until an operator
+releases it (``released_at``); letters, e-mails, the results page and the publication read only
+the cycle's latest released run. Released runs are never deleted.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Double,
     ForeignKey,
@@ -19,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -69,6 +74,10 @@ class ScoreRun(Base):
     )
     n_agencies: Mapped[int] = mapped_column(Integer, default=0)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    released_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    supersede_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why this run replaces a released one (required when scoring after a release)."""
 
 
 class ScoreValue(Base):
@@ -132,3 +141,53 @@ class NationalRecommendation(Base):
     summary_th: Mapped[str] = mapped_column(Text, default="")
     actions_th: Mapped[list[str]] = mapped_column(JSON, default=list)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ResultLetterKind(enum.StrEnum):
+    RESULT = "result"
+    CORRECTION = "correction"
+
+
+class ResultLetter(Base):
+    """The result letter one agency was issued for one released run.
+
+    A correction letter (a later released run for an agency already issued a letter) has its
+    own number and refers to the letter it corrects (``corrects_id``).
+    """
+
+    __tablename__ = "result_letter"
+    __table_args__ = (UniqueConstraint("run_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_cycle.id", ondelete="CASCADE"), index=True
+    )
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_run.id", ondelete="CASCADE"))
+    kind: Mapped[ResultLetterKind] = mapped_column(
+        enum_column(ResultLetterKind, "result_letter_kind")
+    )
+    number: Mapped[str] = mapped_column(String(64))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("result_letter.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PublishedScore(Base):
+    """An earlier year's published per-agency score (imported, for year-on-year comparisons
+    before dgops ran that year): overall, a pillar or a sub-indicator, with its level."""
+
+    __tablename__ = "published_score"
+
+    year_be: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    kind: Mapped[ScoreKind] = mapped_column(enum_column(ScoreKind, "score_kind"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    score: Mapped[float | None] = mapped_column(Double, nullable=True)
+    level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dgops.framework import Framework
 from dgops.recommend import RuleBook
 from dgops.responses.models import ResponseStatus
 from dgops.results.answers import load_agencies, load_answers
-from dgops.results.models import ScoreKind, ScoreRun
+from dgops.results.models import AgencyRecommendation, ScoreKind, ScoreRun
+from dgops.results.release import check_can_score
 from dgops.results.store import (
     current_run,
     load_scores,
@@ -22,7 +24,11 @@ from dgops.results.store import (
 )
 from dgops.scoring import AnswerIssue
 
+PEER_GROUP: tuple[str, ...] = ("level", "agency_type", "mission")
+"""Who an agency is compared with: agencies of the same level, type and mission."""
+
 __all__ = [
+    "PEER_GROUP",
     "FrameworkSource",
     "RecommendOutcome",
     "ScoreOutcome",
@@ -74,6 +80,8 @@ class RecommendOutcome:
     n_rows: int
     by_class: dict[str, int] = field(default_factory=dict)
     themes: list[str] = field(default_factory=list)
+    released: bool = False
+    """The run was already released: its recommendations were kept as they are."""
 
 
 def score_cycle(
@@ -82,10 +90,12 @@ def score_cycle(
     *,
     actor: str,
     statuses: Iterable[ResponseStatus | str] = (ResponseStatus.VERIFIED,),
-    peer_by: Sequence[str] = ("level",),
+    peer_by: Sequence[str] = PEER_GROUP,
     source: FrameworkSource | None = None,
     external: pd.DataFrame | None = None,
     strict: bool = False,
+    supersede: bool = False,
+    reason: str | None = None,
 ) -> ScoreOutcome:
     """Score the cycle's responses (default: verified) and store a new current run.
 
@@ -94,12 +104,18 @@ def score_cycle(
     does not match the framework (:class:`dgops.scoring.ScoringInputError`) — an external key
     with no data, an agency code that is not in the registry — instead of storing a run that
     silently leaves those items out.
+
+    Once the cycle's results are released, a new run needs ``supersede=True`` and a ``reason``
+    (:class:`dgops.results.ReleaseError` otherwise); it is a draft until released.
     """
     from dgops.cycles import get_cycle
     from dgops.quality import apply_overrides
     from dgops.scoring import INPUT_REASONS, ScoringInputError, score
 
     cycle = get_cycle(session, year)
+    supersede_reason = check_can_score(
+        session, cycle.id, cycle.year_be, supersede=supersede, reason=reason
+    )
     framework = (source or FrameworkSource()).load_framework(cycle.framework_version)
     wanted = [ResponseStatus(s) for s in statuses]
     answers = load_answers(session, cycle.id, statuses=wanted, framework=framework)
@@ -127,6 +143,7 @@ def score_cycle(
             "input_issues": [f"{i.question_id}: {i.reason}" for i in structural],
             "external_keys": [] if external is None else [str(c) for c in external.columns],
         },
+        supersede_reason=supersede_reason,
     )
     return ScoreOutcome(
         run_id=run.id,
@@ -167,11 +184,15 @@ def recommend_cycle(
     session: Session,
     year: int,
     *,
-    peer_by: Sequence[str] = ("level",),
+    peer_by: Sequence[str] | None = None,
     top_themes: int = 4,
     source: FrameworkSource | None = None,
 ) -> RecommendOutcome:
-    """Classify and advise every agency of the cycle's current run; store it on that run."""
+    """Classify and advise every agency of the cycle's current run; store it on that run.
+
+    Peers are those of the run's scoring unless ``peer_by`` is given. A released run keeps
+    its recommendations (nothing is written; ``released=True``): re-running is safe.
+    """
     from dgops.cycles import get_cycle
     from dgops.recommend import ClassifyConfig, national_recommendations, recommend
 
@@ -179,6 +200,16 @@ def recommend_cycle(
     run: ScoreRun | None = current_run(session, cycle.id)
     if run is None:
         raise LookupError(f"cycle {cycle.year_be} has no score run; run `dgops score` first")
+    if run.released_at is not None:
+        # A released run's advice is what agencies were sent: never changed in place.
+        n = session.scalar(
+            select(func.count())
+            .select_from(AgencyRecommendation)
+            .where(AgencyRecommendation.run_id == run.id)
+        )
+        return RecommendOutcome(run_id=run.id, n_rows=int(n or 0), released=True)
+    if peer_by is None:
+        peer_by = tuple(run.params.get("peer_by", PEER_GROUP))
     src = source or FrameworkSource()
     framework = src.load_framework(run.framework_version)
     rules = src.load_rules(run.framework_version)

@@ -142,12 +142,14 @@ def store_scores(
     peer_by: Sequence[str] = ("level",),
     params: dict[str, Any] | None = None,
     keep_history: int = 2,
+    supersede_reason: str | None = None,
 ) -> ScoreRun:
     """Write a new current run of ``cycle_id`` with every score of ``result``; returns the run.
 
     Levels come from the engine (sub-indicator levels by the framework's bands). Runs in the
     caller's transaction; the previous current run
-    becomes superseded, and superseded runs beyond the newest ``keep_history`` are deleted.
+    becomes superseded, and unreleased superseded runs beyond the newest ``keep_history`` are
+    deleted (a released run is never deleted: letters refer to it).
     """
     session.execute(
         update(ScoreRun)
@@ -156,7 +158,11 @@ def store_scores(
     )
     old = session.scalars(
         select(ScoreRun.id)
-        .where(ScoreRun.cycle_id == cycle_id, ScoreRun.status == ScoreRunStatus.SUPERSEDED)
+        .where(
+            ScoreRun.cycle_id == cycle_id,
+            ScoreRun.status == ScoreRunStatus.SUPERSEDED,
+            ScoreRun.released_at.is_(None),
+        )
         .order_by(ScoreRun.id.desc())
         .offset(keep_history)
     ).all()
@@ -172,6 +178,7 @@ def store_scores(
         status=ScoreRunStatus.CURRENT,
         n_agencies=len(result.overall),
         params={"peer_by": list(peer_by), **(params or {})},
+        supersede_reason=supersede_reason,
     )
     session.add(run)
     session.flush()
