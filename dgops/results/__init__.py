@@ -18,6 +18,7 @@ from dgops.results.pipeline import (
     recommend_cycle,
     score_cycle,
 )
+from dgops.results.previous import PreviousYear, previous_year, year_mapping
 from dgops.results.release import (
     ReleaseError,
     ReleaseOutcome,
@@ -36,15 +37,31 @@ from dgops.results.store import (
     store_recommendations,
     store_scores,
 )
+from dgops.results.view import (
+    CLASS_ORDER,
+    MIN_PEERS,
+    Advice,
+    AgencyResult,
+    ResultSet,
+    ScoreLine,
+    load_results,
+)
 
 __all__ = [
     "AGENCY_COLUMNS",
     "CHUNK",
+    "CLASS_ORDER",
+    "MIN_PEERS",
     "PEER_GROUP",
+    "Advice",
+    "AgencyResult",
     "FrameworkSource",
+    "PreviousYear",
     "RecommendOutcome",
     "ReleaseError",
     "ReleaseOutcome",
+    "ResultSet",
+    "ScoreLine",
     "ScoreOutcome",
     "check_can_score",
     "current_run",
@@ -53,7 +70,9 @@ __all__ = [
     "load_answers",
     "load_national_recommendations",
     "load_recommendations",
+    "load_results",
     "load_scores",
+    "previous_year",
     "recommend_cycle",
     "release_run",
     "released_run",
@@ -62,4 +81,5 @@ __all__ = [
     "score_long_frame",
     "store_recommendations",
     "store_scores",
+    "year_mapping",
 ]
