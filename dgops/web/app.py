@@ -23,7 +23,7 @@ from dgops.db import Database
 from dgops.framework import load_framework
 from dgops.responses import EvidenceLimits, EvidenceStorage
 from dgops.settings import Settings, get_settings
-from dgops.web import auth, evidence, survey
+from dgops.web import auth, evidence, results, survey
 from dgops.web.config import WebConfig
 from dgops.web.dashboard import ManagerConfig, create_dashboard_router, install_manager_auth
 from dgops.web.middleware import BodyLimit, SecurityHeaders
@@ -48,6 +48,7 @@ def create_app(
     tracking: Any = None,
     managers: Mapping[str, str] | None = None,
     reset_tokens: ResetTokens | None = None,
+    documents: results.ResultDocuments | None = None,
 ) -> FastAPI:
     """The portal application. Tests inject the database, a clock, a cheap hash policy, a
     framework source and an evidence folder; ``dgops web`` uses the settings for all of them.
@@ -55,7 +56,9 @@ def create_app(
     The managers' dashboard is mounted at ``/dashboard/`` (``dgops.web.dashboard``): its
     accounts are ``managers`` (username → argon2 hash; default ``DGOPS_WEB_MANAGERS``) and its
     figures come from ``tracking`` (default ``dgops.fieldwork``). ``reset_tokens`` redeems the
-    password-reset links of ``/password/reset`` (default: those ``dgops.credentials`` issues)."""
+    password-reset links of ``/password/reset`` (default: those ``dgops.credentials`` issues).
+    ``documents`` renders the result letters and action plans of ``/results`` (default:
+    ``dgops.results.letter``)."""
     settings = settings or get_settings()
     config = config or WebConfig()
     portal = Portal(
@@ -73,10 +76,13 @@ def create_app(
     )
     app.state.portal = portal
     app.state.reset_tokens = reset_tokens or CredentialResetTokens()
+    app.state.results = results.ResultsCache(portal.framework)
+    app.state.result_documents = documents or results.LetterModuleDocuments()
     install_error_pages(app)
     app.include_router(auth.router)
     app.include_router(survey.router)
     app.include_router(evidence.router)
+    app.include_router(results.router)
     _mount_dashboard(app, portal, tracking, managers)
     static = settings.templates_dir / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -114,6 +120,8 @@ def _mount_dashboard(
             templates_dir=portal.settings.templates_dir,
             tracking=tracking,
             clock=portal.clock,
+            results=app.state.results,
+            documents=app.state.result_documents,
         )
     )
 

@@ -69,12 +69,12 @@ NOTICES = {
 """The notices a page shows for its ``?msg=`` parameter."""
 
 
-_NEXT_PAGE = re.compile(r"^/survey(/pillar/[A-Za-z0-9._-]{1,40}|/review)?$")
+_NEXT_PAGE = re.compile(r"^(/survey(/pillar/[A-Za-z0-9._-]{1,40}|/review)?|/results)$")
 
 
 def safe_next(path: str | None) -> str:
-    """The questionnaire page to return to after sign-in: only the portal's own survey pages
-    (never another site, never a POST-only address); else the overview."""
+    """The page to return to after sign-in: only the portal's own survey pages and the results
+    page (never another site, never a POST-only address); else the overview."""
     return path if path and _NEXT_PAGE.match(path) else "/survey"
 
 

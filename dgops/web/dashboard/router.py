@@ -45,6 +45,14 @@ from dgops.web.dashboard.views import (
 )
 from dgops.web.dashboard.xlsx import table_xlsx
 from dgops.web.portal import font_dir
+from dgops.web.results import (
+    XLSX,
+    LetterModuleDocuments,
+    ResultDocuments,
+    ResultsCache,
+    download,
+    issued_letter,
+)
 
 Clock = Callable[[], dt.datetime]
 SessionFactory = Callable[[], AbstractContextManager[Session]]
@@ -129,6 +137,8 @@ def create_dashboard_router(
     bounced_limit: int = 200,
     cache: FreshCache | None = None,
     fingerprint: Callable[[Session], Hashable] = data_fingerprint,
+    results: ResultsCache | None = None,
+    documents: ResultDocuments | None = None,
 ) -> APIRouter:
     """The dashboard routes under ``/dashboard``.
 
@@ -137,8 +147,13 @@ def create_dashboard_router(
     ``requires_authenticated()`` in the plugin); ``tracking`` defaults to ``dgops.fieldwork``.
     The page's figures are cached under the database's ``fingerprint`` (read on every request),
     so an unchanged database is served from memory and any change is seen at once.
+    ``results`` and ``documents`` serve the per-agency results view (``/dashboard/results``,
+    the agencies' own results page as managers see it; defaults: read the released run with
+    the framework it was scored with, render with ``dgops.results.letter``).
     """
     source: Tracking = tracking or LiveTracking()
+    released = results or ResultsCache()
+    docs: ResultDocuments = documents or LetterModuleDocuments()
     memo = cache or FreshCache()
     now = clock or _utcnow
     env = dashboard_environment(templates_dir)
@@ -268,6 +283,68 @@ def create_dashboard_router(
             },
         )
 
+    def agency_result(s: Session, cycle: SurveyCycle, code: str) -> dict[str, Any] | None:
+        agency = s.scalar(select(Agency).where(Agency.code == code.strip().upper()))
+        if agency is None:
+            return None
+        run = released.released(s, cycle)
+        page = released.page(s, cycle, run, agency.id) if run is not None else None
+        letter = issued_letter(s, run, agency.id) if run is not None and page else None
+        return {"agency": agency, "released": run is not None, "page": page, "letter": letter}
+
+    @router.get("/results")
+    def results_view(request: Request, who: Viewer = who_dep) -> Response:
+        q = ResultsQuery.parse(request.query_params)
+        with sessions() as s:
+            cycle = latest_cycle(s, q.year)
+            if cycle is None:
+                return no_cycle(who)
+            found = agency_result(s, cycle, q.agency) if q.agency else None
+            matches = [] if found else find_agencies(s, cycle.id, q.search or q.agency)
+        query = urllib.parse.urlencode({"agency": q.agency, **({"year": q.year} if q.year else {})})
+        return render(
+            "dashboard/results.html.j2",
+            200 if found or not q.agency else 404,
+            viewer=who,
+            cycle=cycle,
+            q=q,
+            matches=matches,
+            letter_url=f"results/letter.pdf?{query}",
+            plan_url=f"results/action-plan.xlsx?{query}",
+            **(found or {"agency": None, "released": False, "page": None, "letter": None}),
+        )
+
+    def result_file(request: Request, who: Viewer, kind: str) -> Response:
+        q = ResultsQuery.parse(request.query_params)
+        with sessions() as s:
+            cycle = latest_cycle(s, q.year)
+            found = agency_result(s, cycle, q.agency) if cycle and q.agency else None
+            year = cycle.year_be if cycle else 0
+        page = found["page"] if found else None
+        if found is None or page is None or not page.scored:
+            return render("dashboard/empty.html.j2", 404, viewer=who)
+        code = found["agency"].code
+        if kind == "letter":
+            letter = found["letter"]
+            if letter is None:
+                return render("dashboard/empty.html.j2", 404, viewer=who)
+            title = f"หนังสือแจ้งผลการสำรวจ {year} {code}.pdf"
+            return download(
+                docs.letter_pdf(page.result, letter), "application/pdf", f"result-{code}.pdf", title
+            )
+        title = f"แผนปฏิบัติการ {year} {code}.xlsx"
+        return download(
+            docs.action_plan_xlsx(page.result), XLSX, f"action-plan-{code}-{year}.xlsx", title
+        )
+
+    @router.get("/results/letter.pdf")
+    def result_letter(request: Request, who: Viewer = who_dep) -> Response:
+        return result_file(request, who, "letter")
+
+    @router.get("/results/action-plan.xlsx")
+    def result_plan(request: Request, who: Viewer = who_dep) -> Response:
+        return result_file(request, who, "plan")
+
     @router.get("/assets/{name}")
     def asset(name: str, who: Viewer = who_dep) -> Response:
         folder = font_dir() if name in _FONTS else assets
@@ -282,6 +359,43 @@ def create_dashboard_router(
         )
 
     return router
+
+
+@dataclass(frozen=True)
+class ResultsQuery:
+    """The results view's query: the agency's code, a search text and the year."""
+
+    agency: str = ""
+    search: str = ""
+    year: int | None = None
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> ResultsQuery:
+        """Read ``?agency=&q=&year=`` (bounded; a bad year is ignored)."""
+        year = params.get("year", "")
+        return cls(
+            agency=params.get("agency", "").strip()[:32],
+            search=params.get("q", "").strip()[:100],
+            year=int(year) if year.isdigit() and len(year) == 4 else None,
+        )
+
+
+def find_agencies(
+    session: Session, cycle_id: int, text: str, limit: int = 50
+) -> list[tuple[str, str]]:
+    """(code, name) of the cycle's agencies whose code or name contains ``text``."""
+    if not text:
+        return []
+    like = f"%{text.replace('%', '').replace('_', '')}%"
+    rows = session.execute(
+        select(Agency.code, Agency.name_th)
+        .join(CycleAgency, CycleAgency.agency_id == Agency.id)
+        .where(CycleAgency.cycle_id == cycle_id)
+        .where(Agency.code.ilike(like) | Agency.name_th.ilike(like))
+        .order_by(Agency.code)
+        .limit(limit)
+    ).all()
+    return [(str(c), str(n)) for c, n in rows]
 
 
 @dataclass(frozen=True)
