@@ -52,8 +52,20 @@ PEER_SCORES = [
 ]
 
 
-def add_run(world: World, *, release: bool = True, reason: str | None = None) -> int:
-    """A scoring run of the world's cycle (A, the peer; B enrolled without scores)."""
+B_SCORES = [
+    (ScoreKind.OVERALL, "overall", 33.33, 2),
+    (ScoreKind.PILLAR, "P1", 21.21, 2),
+    (ScoreKind.PILLAR, "P2", 44.44, 3),
+    (ScoreKind.SUB_INDICATOR, "P1.1", 21.21, 2),
+    (ScoreKind.SUB_INDICATOR, "P2.1", 44.44, 3),
+]
+
+
+def add_run(
+    world: World, *, release: bool = True, reason: str | None = None, score_b: bool = False
+) -> int:
+    """A scoring run of the world's cycle (A, the peer; B enrolled, scored only with
+    ``score_b``)."""
     with world.db.begin() as s:
         peer = s.query(Agency).filter_by(code="D0003").one_or_none()
         if peer is None:
@@ -82,7 +94,10 @@ def add_run(world: World, *, release: bool = True, reason: str | None = None) ->
         s.add(run)
         s.flush()
         a = world.agencies["A"].agency_id
-        for agency_id, rows in ((a, A_SCORES), (peer.id, PEER_SCORES)):
+        scored = [(a, A_SCORES), (peer.id, PEER_SCORES)]
+        if score_b:
+            scored.append((world.agencies["B"].agency_id, B_SCORES))
+        for agency_id, rows in scored:
             for kind, code, score, level in rows:
                 s.add(
                     ScoreValue(

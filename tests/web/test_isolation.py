@@ -26,6 +26,7 @@ from tests.web.conftest import (
     csrf_of,
     survey_csrf,
 )
+from tests.web.results_data import FakeDocuments, add_run, issue_letter, results_app
 
 ISOLATION: dict[tuple[str, str], str] = {
     ("GET", "/"): "test_should_redirect_home_without_touching_any_response",
@@ -44,7 +45,15 @@ ISOLATION: dict[tuple[str, str], str] = {
     ("GET", "/survey/evidence/{evidence_id}"): "test_should_not_serve_another_agencys_file",
     ("GET", "/survey/review"): "test_should_show_only_own_answers_on_every_page",
     ("POST", "/survey/submit"): "test_should_submit_only_own_response",
+    ("GET", "/results"): "test_should_show_only_own_results",
+    ("GET", "/results/letter.pdf"): "test_should_download_only_own_result_documents",
+    ("GET", "/results/action-plan.xlsx"): "test_should_download_only_own_result_documents",
     ("GET", "/dashboard/"): "test_should_keep_agencies_out_of_the_dashboard",
+    ("GET", "/dashboard/results"): "test_should_keep_agencies_out_of_the_dashboard",
+    ("GET", "/dashboard/results/letter.pdf"): "test_should_keep_agencies_out_of_the_dashboard",
+    ("GET", "/dashboard/results/action-plan.xlsx"): (
+        "test_should_keep_agencies_out_of_the_dashboard"
+    ),
     ("GET", "/dashboard/export/{table}.xlsx"): "test_should_keep_agencies_out_of_the_dashboard",
     ("GET", "/dashboard/assets/{name}"): "test_should_keep_agencies_out_of_the_dashboard",
     ("GET", "/dashboard/login"): "test_should_not_sign_in_a_manager_with_an_agency_password",
@@ -259,6 +268,9 @@ def test_should_keep_agencies_out_of_the_dashboard(clients: dict[str, TestClient
         "/dashboard/",
         "/dashboard/export/nonresponders.xlsx",
         "/dashboard/assets/dashboard.css",
+        "/dashboard/results?agency=D0001",
+        "/dashboard/results/letter.pdf?agency=D0001",
+        "/dashboard/results/action-plan.xlsx?agency=D0001",
     ):
         r = a.get(path, follow_redirects=False)
         assert r.status_code == 303, path
@@ -323,3 +335,53 @@ def test_should_reset_only_the_account_of_the_link(world: World) -> None:
             follow_redirects=False,
         )
         assert r.status_code == 303  # B's password unchanged
+
+
+def _results_clients(world: World, docs: FakeDocuments) -> tuple[TestClient, TestClient]:
+    app = results_app(world, docs)
+    a, b = TestClient(app), TestClient(app)
+    activate(a, world.agencies["A"])
+    activate(b, world.agencies["B"])
+    return a, b
+
+
+def test_should_show_only_own_results(world: World) -> None:
+    run_id = add_run(world, score_b=True)
+    issue_letter(world, run_id, "A")
+    a, b = _results_clients(world, FakeDocuments())
+    with a, b:
+        assert 'id="overall-score">62.50<' in a.get("/results").text
+        for path in (
+            "/results",
+            f"/results?agency_id={world.agencies['A'].agency_id}",
+            "/results?agency=D0001&code=D0001",
+        ):
+            text = b.get(path).text
+            assert 'id="overall-score">33.33<' in text, path
+            for leak in ("กรมทดสอบหนึ่ง", "62.50", "75.00", "D0001", "สพร 0105"):
+                assert leak not in text, (path, leak)
+
+
+def test_should_download_only_own_result_documents(world: World) -> None:
+    run_id = add_run(world, score_b=True)
+    issue_letter(world, run_id, "A")
+    docs = FakeDocuments()
+    a, b = _results_clients(world, docs)
+    with a, b:
+        assert a.get("/results/letter.pdf").content.endswith(b"D0001")
+        a_id = world.agencies["A"].agency_id
+        # B has no letter of its own: A's is not served whatever the URL says.
+        for path in ("/results/letter.pdf", f"/results/letter.pdf?agency_id={a_id}"):
+            r = b.get(path)
+            assert r.status_code == 404, path
+            assert b"D0001" not in r.content
+        r = b.get(f"/results/action-plan.xlsx?agency_id={a_id}&agency=D0001")
+        assert r.content.endswith(b"D0002")
+        assert "D0002" in r.headers["content-disposition"]
+        assert [code for code, _ in docs.letters] == ["D0001"]
+        assert docs.plans == ["D0002"]
+    with TestClient(results_app(world, docs)) as anon:
+        for path in ("/results", "/results/letter.pdf", "/results/action-plan.xlsx"):
+            r = anon.get(path, follow_redirects=False)
+            assert r.status_code == 303, path
+            assert r.headers["location"].startswith("/login")
