@@ -303,8 +303,8 @@ def results_chart(
     """Bars of the agency's score, its peers' mean and last year's score (overall and each
     pillar, 0–100) as an inline SVG with a title and a description; the page's table below it
     carries the same numbers."""
-    width, left, right = 640, 8, 56
-    bar_h, gap, label_h, legend_h = 13, 3, 22, 4
+    width, left, right = 340, 2, 40
+    bar_h, gap, label_h, legend_h = 12, 3, 20, 4
     getters: dict[str, Callable[[ScoreLine], float | None]] = {
         "agency": lambda x: x.score,
         "peer": lambda x: x.peer_mean,
@@ -347,15 +347,14 @@ def results_chart(
         )
     for i, line in enumerate(lines):
         y0 = top + i * group_h
-        out.append(f'<text class="group" x="{left}" y="{y0 + 16}">{escape(line.name_th)}</text>')
+        out.append(f'<text class="group" x="{left}" y="{y0 + 15}">{escape(line.name_th)}</text>')
         for j, (cls, _name, get) in enumerate(series):
             value = get(line)
             y = y0 + label_h + j * (bar_h + gap)
             if value is None:
-                missing = NO_SCORE if cls == "agency" else DASH
+                missing, note = (NO_SCORE, " missing") if cls == "agency" else (DASH, "")
                 out.append(
-                    f'<text class="value missing" x="{left + 4}" y="{y + bar_h - 2}">'
-                    f"{missing}</text>"
+                    f'<text class="value{note}" x="{left + 4}" y="{y + bar_h - 2}">{missing}</text>'
                 )
                 continue
             end = x(value)

@@ -122,7 +122,7 @@ def test_should_compare_with_last_year_when_there_is_one(
     html = signed["A"].get("/results").text
     assert "ปี 2565 (ผลที่เผยแพร่): 55.00 คะแนน" in html
     assert '<span class="delta up">+7.50</span>' in html
-    assert '<td class="num delta down">−5.00</td>' in html  # P1: 75 against 80
+    assert '<td class="val delta down">−5.00</td>' in html  # P1: 75 against 80
     assert 'class="bar previous"' in html
     _no_junk(html)
 
