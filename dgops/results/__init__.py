@@ -9,6 +9,15 @@
 from __future__ import annotations
 
 from dgops.results.answers import AGENCY_COLUMNS, load_agencies, load_answers
+from dgops.results.issue import (
+    RESULT_KIND,
+    IssueReport,
+    ResultLetterInfo,
+    correction_kind,
+    issue_result_letters,
+    issued_frame,
+    letter_infos,
+)
 from dgops.results.pipeline import (
     PEER_GROUP,
     FrameworkSource,
@@ -19,6 +28,13 @@ from dgops.results.pipeline import (
     score_cycle,
 )
 from dgops.results.previous import PreviousYear, previous_year, year_mapping
+from dgops.results.published import (
+    PublishedImport,
+    PublishedScoresError,
+    import_published,
+    read_agency_map,
+    read_published,
+)
 from dgops.results.release import (
     ReleaseError,
     ReleaseOutcome,
@@ -26,6 +42,15 @@ from dgops.results.release import (
     release_run,
     released_run,
     require_released,
+)
+from dgops.results.send import (
+    MAIL_KIND,
+    MAIL_KIND_CORRECTION,
+    LetterRenderer,
+    SendResultsReport,
+    letter_dir,
+    letter_file_name,
+    send_results,
 )
 from dgops.results.store import (
     CHUNK,
@@ -51,20 +76,36 @@ __all__ = [
     "AGENCY_COLUMNS",
     "CHUNK",
     "CLASS_ORDER",
+    "MAIL_KIND",
+    "MAIL_KIND_CORRECTION",
     "MIN_PEERS",
     "PEER_GROUP",
+    "RESULT_KIND",
     "Advice",
     "AgencyResult",
     "FrameworkSource",
+    "IssueReport",
+    "LetterRenderer",
     "PreviousYear",
+    "PublishedImport",
+    "PublishedScoresError",
     "RecommendOutcome",
     "ReleaseError",
     "ReleaseOutcome",
+    "ResultLetterInfo",
     "ResultSet",
     "ScoreLine",
     "ScoreOutcome",
+    "SendResultsReport",
     "check_can_score",
+    "correction_kind",
     "current_run",
+    "import_published",
+    "issue_result_letters",
+    "issued_frame",
+    "letter_dir",
+    "letter_file_name",
+    "letter_infos",
     "level_distribution",
     "load_agencies",
     "load_answers",
@@ -73,12 +114,15 @@ __all__ = [
     "load_results",
     "load_scores",
     "previous_year",
+    "read_agency_map",
+    "read_published",
     "recommend_cycle",
     "release_run",
     "released_run",
     "require_released",
     "score_cycle",
     "score_long_frame",
+    "send_results",
     "store_recommendations",
     "store_scores",
     "year_mapping",
