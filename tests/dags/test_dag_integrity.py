@@ -36,6 +36,14 @@ EXPECTED_TASKS: dict[str, set[str]] = {
     "dgops_registry": {"validate_registry", "import_registry", "summary"},
     "dgops_quality": {"validate", "store_findings", "return_or_verify", "summary"},
     "dgops_invite": {"select_agencies", "issue_credentials", "render_and_send", "summary"},
+    "dgops_results": {
+        "score",
+        "recommend",
+        "wait_for_release",
+        "announce",
+        "send_letters",
+        "summary",
+    },
     "dgops_fieldwork": {
         "in_window",
         "snapshot",
