@@ -17,6 +17,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from dgops_airflow import (
     INVITATIONS_SENT,
     RESPONSES_SUBMITTED,
+    RunDayTimeSensor,
     TaskEnv,
     announce,
     cycle_year_param,
@@ -134,20 +135,6 @@ def responses_submitted() -> int:
     return waiting
 
 
-@task.sensor(mode="reschedule", poke_interval=600, timeout=dt.timedelta(hours=20).total_seconds())
-def wait_office_hours() -> bool:
-    """Until 08:30 Bangkok on the run's day: at once for a past day (a replay or a backfill;
-    a ``TimeSensor`` would wait for the wall clock's today instead)."""
-    from airflow.sdk import get_current_context
-    from dgops_airflow import run_moment
-
-    from dgops.thai import BANGKOK, local_date
-
-    day = local_date(run_moment(get_current_context()))
-    opens = dt.datetime.combine(day, OFFICE_OPENS, tzinfo=BANGKOK)
-    return dt.datetime.now(dt.UTC) >= opens
-
-
 @task
 def select_targets() -> dict[str, int]:
     """Which reminders are due today (counts by audience; the send step selects again)."""
@@ -247,9 +234,16 @@ def dgops_fieldwork() -> None:
     start = in_window()
     snap = snapshot()
     targets = select_targets()
-    # Runs start at midnight Bangkok time; e-mails wait for office hours (the send step checks
-    # them again, and sends nothing on a Thai day off).
-    wait = wait_office_hours()
+    # Runs start at midnight Bangkok time; e-mails wait for office hours of the run's own day
+    # (a replay of a past day does not wait; the send step checks office hours again, and
+    # sends nothing on a Thai day off).
+    wait = RunDayTimeSensor(
+        task_id="wait_office_hours",
+        target_time=OFFICE_OPENS,
+        mode="reschedule",
+        poke_interval=600,
+        timeout=dt.timedelta(hours=20).total_seconds(),
+    )
     sent = send_reminders()
     calls = call_list()
     start >> snap >> targets >> wait >> sent >> calls

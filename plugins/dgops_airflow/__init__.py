@@ -19,6 +19,7 @@ from dgops_airflow.assets import (
 )
 from dgops_airflow.hooks import DgopsDatabaseHook, sqlalchemy_url
 from dgops_airflow.sendgrid import SendGridHook, mail_config
+from dgops_airflow.sensors import RunDayTimeSensor
 from dgops_airflow.tasks import (
     DAGRUN_TIMEOUT,
     DATA_ERRORS,
@@ -48,6 +49,7 @@ __all__ = [
     "RESULTS_RELEASED",
     "RETRIES",
     "DgopsDatabaseHook",
+    "RunDayTimeSensor",
     "SendGridHook",
     "TaskEnv",
     "announce",
