@@ -105,6 +105,19 @@ class AirflowUp:
             self.proc.wait(timeout=10)
 
 
+def _log_lines(log: Mapping[str, Any]) -> list[str]:
+    """A task log from the API (structured events) as text lines, errors in full."""
+    lines = []
+    for event in log.get("content", []):
+        if not isinstance(event, Mapping):
+            lines.append(str(event))
+            continue
+        lines.append(f"{event.get('level', '')} {event.get('event', '')}")
+        for detail in event.get("error_detail") or []:
+            lines.append(f"  {detail.get('exc_type')}: {detail.get('exc_value')}")
+    return lines
+
+
 class Api:
     """The REST API with a token from ``/auth/token``."""
 
@@ -169,8 +182,8 @@ class Api:
             path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{ti['task_id']}/logs/"
             path += str(max(ti["try_number"], 1))
             params = {"full_content": "true", "map_index": ti["map_index"]}
-            log = self.client.get(path, params=params, headers={"Accept": "text/plain"})
-            out += [f"--- log of {ti['task_id']} (try {ti['try_number']})", log.text[-6000:]]
+            out += [f"--- log of {ti['task_id']} (try {ti['try_number']})"]
+            out += _log_lines(self.client.get(path, params=params).json())[-40:]
         return "\n".join(out)
 
     def wait_run(self, dag_id: str, run_id: str, timeout: float = 240.0) -> dict[str, Any]:
@@ -178,6 +191,9 @@ class Api:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             run = self.get(f"/dags/{dag_id}/dagRuns/{run_id}")
+            # A retry here means an error a healthy year never has: show it now.
+            retrying = "up_for_retry" in self.task_states(dag_id, run_id).values()
+            assert not retrying, self.failure_report(dag_id, run_id)
             if run["state"] in FINISHED:
                 assert run["state"] == "success", self.failure_report(dag_id, run_id)
                 return dict(run)

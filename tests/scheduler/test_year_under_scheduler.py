@@ -132,21 +132,18 @@ def _run_year(api: Api, year: Year, var_dir: Path) -> None:
 
     with year.db.begin() as session:
         agencies = session.scalar(select(func.count()).select_from(Agency))
-        ledger = dict(
-            session.execute(
-                select(MailMessage.kind, func.count())
-                .where(MailMessage.status == "accepted")
-                .group_by(MailMessage.kind)
-            ).tuples()
-        )
-        statuses = dict(
-            session.execute(
-                select(Response.status, func.count()).group_by(Response.status)
-            ).tuples()
-        )
+        ledger_rows = session.execute(
+            select(MailMessage.kind, func.count())
+            .where(MailMessage.status == "accepted")
+            .group_by(MailMessage.kind)
+        ).all()
+        status_rows = session.execute(
+            select(Response.status, func.count()).group_by(Response.status)
+        ).all()
+    ledger = {str(kind): int(n) for kind, n in ledger_rows}
     assert agencies == year.agencies
     assert ledger["invitation"] == year.agencies
-    statuses = {str(k): v for k, v in statuses.items()}
+    statuses = {str(getattr(k, "value", k)): int(v) for k, v in status_rows}
     assert "submitted" not in statuses, statuses  # every submitted response was checked
     assert sum(statuses.values()) == year.agencies
     expected = "success" if statuses.get("verified") else "skipped"
