@@ -21,6 +21,7 @@ from dgops.cli import (
     registry,
     remind,
     responses,
+    results,
     scoring,
     track,
     web,
@@ -52,6 +53,7 @@ _STAGES = (
     remind,
     quality,
     scoring,
+    results,
 )
 for _stage in _STAGES:
     for _name, _group in _stage.COMMANDS.items():
