@@ -9,6 +9,15 @@
 from __future__ import annotations
 
 from dgops.results.answers import AGENCY_COLUMNS, load_agencies, load_answers
+from dgops.results.issue import (
+    RESULT_KIND,
+    IssueReport,
+    ResultLetterInfo,
+    correction_kind,
+    issue_result_letters,
+    issued_frame,
+    letter_infos,
+)
 from dgops.results.pipeline import (
     PEER_GROUP,
     FrameworkSource,
@@ -18,6 +27,14 @@ from dgops.results.pipeline import (
     recommend_cycle,
     score_cycle,
 )
+from dgops.results.previous import PreviousYear, previous_year, year_mapping
+from dgops.results.published import (
+    PublishedImport,
+    PublishedScoresError,
+    import_published,
+    read_agency_map,
+    read_published,
+)
 from dgops.results.release import (
     ReleaseError,
     ReleaseOutcome,
@@ -25,6 +42,15 @@ from dgops.results.release import (
     release_run,
     released_run,
     require_released,
+)
+from dgops.results.send import (
+    MAIL_KIND,
+    MAIL_KIND_CORRECTION,
+    LetterRenderer,
+    SendResultsReport,
+    letter_dir,
+    letter_file_name,
+    send_results,
 )
 from dgops.results.store import (
     CHUNK,
@@ -36,30 +62,68 @@ from dgops.results.store import (
     store_recommendations,
     store_scores,
 )
+from dgops.results.view import (
+    CLASS_ORDER,
+    MIN_PEERS,
+    Advice,
+    AgencyResult,
+    ResultSet,
+    ScoreLine,
+    load_results,
+)
 
 __all__ = [
     "AGENCY_COLUMNS",
     "CHUNK",
+    "CLASS_ORDER",
+    "MAIL_KIND",
+    "MAIL_KIND_CORRECTION",
+    "MIN_PEERS",
     "PEER_GROUP",
+    "RESULT_KIND",
+    "Advice",
+    "AgencyResult",
     "FrameworkSource",
+    "IssueReport",
+    "LetterRenderer",
+    "PreviousYear",
+    "PublishedImport",
+    "PublishedScoresError",
     "RecommendOutcome",
     "ReleaseError",
     "ReleaseOutcome",
+    "ResultLetterInfo",
+    "ResultSet",
+    "ScoreLine",
     "ScoreOutcome",
+    "SendResultsReport",
     "check_can_score",
+    "correction_kind",
     "current_run",
+    "import_published",
+    "issue_result_letters",
+    "issued_frame",
+    "letter_dir",
+    "letter_file_name",
+    "letter_infos",
     "level_distribution",
     "load_agencies",
     "load_answers",
     "load_national_recommendations",
     "load_recommendations",
+    "load_results",
     "load_scores",
+    "previous_year",
+    "read_agency_map",
+    "read_published",
     "recommend_cycle",
     "release_run",
     "released_run",
     "require_released",
     "score_cycle",
     "score_long_frame",
+    "send_results",
     "store_recommendations",
     "store_scores",
+    "year_mapping",
 ]
