@@ -93,7 +93,7 @@ def _setup() -> None:
         {
             "font.family": "Sarabun",
             "font.size": 10,
-            "svg.fonttype": "none",
+            "svg.fonttype": "path",
             "svg.hashsalt": "dgops-publication",
             "axes.spines.top": False,
             "axes.spines.right": False,

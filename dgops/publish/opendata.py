@@ -291,7 +291,7 @@ def dcat_graph(meta: DatasetMeta, data: PublicationData, resources: Sequence[Res
     if meta.title_en:
         g.add((ds, DCTERMS.title, Literal(meta.title_en, lang="en")))
     g.add((ds, DCTERMS.description, Literal(meta.description_th, lang="th")))
-    g.add((ds, DCAT.version, Literal(data.version)))
+    g.add((ds, URIRef("http://www.w3.org/ns/dcat#version"), Literal(data.version)))
     g.add((ds, DCTERMS.issued, Literal(released, datatype=XSD.date)))
     g.add((ds, DCTERMS.modified, Literal(released, datatype=XSD.date)))
     g.add((ds, DCAT.landingPage, URIRef(meta.landing_page)))

@@ -105,8 +105,10 @@ def _pct(part: float, whole: float) -> float | None:
 def _levels(data: PublicationData) -> pd.DataFrame:
     """Scored agencies' overall score and level with their group fields."""
     overall = data.scores[data.scores["kind"] == "overall"].set_index("agency_id")
-    out = data.agencies.join(overall[["score", "level"]], how="inner")
-    return out[out["level"].notna()]
+    # "level" of an agency is its administrative level; the maturity level is "maturity".
+    scored = overall[["score", "level"]].rename(columns={"level": "maturity"})
+    out = data.agencies.join(scored, how="inner")
+    return out[out["maturity"].notna()]
 
 
 def _response_tables(data: PublicationData, source: str) -> list[StatTable]:
@@ -211,7 +213,7 @@ def _by_group_table(
     small = False
     for value, grp in part.groupby(by, sort=True):
         n = len(grp)
-        counts = grp["level"].astype(int).value_counts()
+        counts = grp["maturity"].astype(int).value_counts()
         pcts = [_pct(int(counts.get(k, 0)), n) for k in range(1, 6)]
         small |= pcts[0] is None
         rows.append([group_label(by, value), n, *pcts, round(float(grp["score"].mean()), 2)])
@@ -245,7 +247,7 @@ def _province_table(data: PublicationData, levels: pd.DataFrame, source: str) ->
         grp = levels[levels["province"] == prov]
         n = len(grp)
         mean = round(float(grp["score"].mean()), 2) if n else None
-        share = _pct(int((grp["level"] >= DEFINED).sum()), n) if n else None
+        share = _pct(int((grp["maturity"] >= DEFINED).sum()), n) if n else None
         small |= 0 < n < MIN_GROUP
         rows.append([prov, int(invited.get(prov, 0)), n, mean, share])
     notes = ["ส่วนราชการส่วนกลาง (ไม่ระบุจังหวัด) ไม่รวมในตารางนี้"]
