@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.cycles import get_cycle
-from dgops.framework import load_framework
+from dgops.framework import Framework, load_framework
 from dgops.publish.coding import (
     CodeFrame,
     CodingError,
@@ -45,9 +45,11 @@ class CodingOutcome:
     counts: dict[str, tuple[int, int]]
 
 
-def _frames(session: Session, cycle_year: int, config_path: Path | None) -> tuple[int, list[CodeFrame]]:
+def _frames(
+    session: Session, cycle_year: int, config_path: Path | None, framework: Framework | None
+) -> tuple[int, list[CodeFrame]]:
     cycle = get_cycle(session, cycle_year)
-    framework = load_framework(cycle.framework_version)
+    framework = framework or load_framework(cycle.framework_version)
     _, frames = load_publication_config(framework.id, config_path)
     known = set(framework.question_ids)
     unknown = [f.question for f in frames.frames if f.question not in known]
@@ -83,11 +85,16 @@ def _answers(session: Session, cycle_id: int, question_id: str) -> pd.DataFrame:
 
 
 def export_coding(
-    session: Session, cycle_year: int, path: Path, *, config_path: Path | None = None
+    session: Session,
+    cycle_year: int,
+    path: Path,
+    *,
+    config_path: Path | None = None,
+    framework: Framework | None = None,
 ) -> CodingExport:
     """Write the coding workbook of the cycle's coded questions (answers of every responding
     agency, suggestions, codes confirmed so far)."""
-    cycle_id, frames = _frames(session, cycle_year, config_path)
+    cycle_id, frames = _frames(session, cycle_year, config_path, framework)
     answers, suggestions, confirmed, counts = {}, {}, {}, {}
     for frame in frames:
         table = _answers(session, cycle_id, frame.question)
@@ -109,10 +116,11 @@ def import_coding(
     *,
     actor: str,
     config_path: Path | None = None,
+    framework: Framework | None = None,
 ) -> CodingOutcome:
     """Store the confirmed codes of a coding workbook, or store nothing and raise
     :class:`CodingError` listing every problem (sheet and cell)."""
-    cycle_id, frames = _frames(session, cycle_year, config_path)
+    cycle_id, frames = _frames(session, cycle_year, config_path, framework)
     read = read_coding_workbook(path, frames)
     problems = list(read.problems)
     plans: dict[str, dict[int, tuple[str, str]]] = {}
