@@ -13,7 +13,9 @@ publish_app = typer.Typer(
     help="Build the seminar package (report, tables, slides, charts, open data) of a released run.",
     invoke_without_command=True,
 )
-coding_app = typer.Typer(help="Code free-text answers: export with suggestions, import confirmed codes.")
+coding_app = typer.Typer(
+    help="Code free-text answers: export with suggestions, import confirmed codes."
+)
 COMMANDS = {"publish": publish_app, "coding": coding_app}
 
 

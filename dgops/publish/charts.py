@@ -21,11 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEVEL_COLORS",
-    "fmt",
     "PALETTE",
     "TILE_GRID",
     "Chart",
     "bar_chart",
+    "fmt",
     "font_dir",
     "stacked_levels_chart",
     "tile_map",
@@ -65,7 +65,8 @@ TILE_GRID: dict[str, tuple[int, int]] = {
     "ยะลา": (17, 2), "นราธิวาส": (17, 3),
 }  # fmt: skip
 """A tile per province, placed roughly where it lies (row 0 = the far north)."""
-assert len(TILE_GRID) == 77 and len(set(TILE_GRID.values())) == 77
+assert len(TILE_GRID) == 77
+assert len(set(TILE_GRID.values())) == 77
 
 
 def font_dir() -> Path:
@@ -119,7 +120,9 @@ def write_chart(fig: Figure, folder: Path, key: str, title_th: str, alt_th: str)
 
     folder.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Title": title_th, "Description": alt_th})
+    fig.savefig(
+        buf, format="svg", metadata={"Date": None, "Title": title_th, "Description": alt_th}
+    )
     svg = folder / f"{key}.svg"
     svg.write_bytes(buf.getvalue())
     png = folder / f"{key}.png"
@@ -144,7 +147,7 @@ def stacked_levels_chart(
     y = list(range(len(labels)))[::-1]
     left = [0.0] * len(labels)
     for k in range(5):
-        widths = [float(r[k]) if r[k] is not None else 0.0 for r in rows]
+        widths = [0.0 if r[k] is None else float(r[k] or 0.0) for r in rows]
         ax.barh(y, widths, left=left, color=LEVEL_COLORS[k], label=level_names[k], height=0.7)
         for yi, lft, w in zip(y, left, widths, strict=True):
             if w >= 7:
@@ -195,6 +198,7 @@ def tile_map(values: dict[str, float | None], *, vmin: float = 0.0, vmax: float 
     _setup()
     import matplotlib.pyplot as plt
     from matplotlib.colors import LinearSegmentedColormap, Normalize
+    from matplotlib.patches import Rectangle
 
     cmap = LinearSegmentedColormap.from_list("dgops_levels", list(LEVEL_COLORS))
     norm = Normalize(vmin=vmin, vmax=vmax)
@@ -204,7 +208,7 @@ def tile_map(values: dict[str, float | None], *, vmin: float = 0.0, vmax: float 
     for name, (r, c) in TILE_GRID.items():
         value = values.get(name)
         color: Any = NO_DATA if value is None else cmap(norm(value))
-        ax.add_patch(plt.Rectangle((c, rows - r - 1), 0.94, 0.94, color=color, linewidth=0))
+        ax.add_patch(Rectangle((c, rows - r - 1), 0.94, 0.94, color=color, linewidth=0))
         label = name if len(name) <= 10 else name[:9] + "."
         dark = value is not None and (norm(value) < 0.2 or norm(value) > 0.8)
         ax.text(c + 0.47, rows - r - 0.38, label, ha="center", va="center", fontsize=5.5,
@@ -225,8 +229,5 @@ def tile_map(values: dict[str, float | None], *, vmin: float = 0.0, vmax: float 
 def table_alt(table: StatTable, label_col: str, value_col: str, unit: str) -> str:
     """A short alt text listing ``value_col`` of each row of ``table`` (Thai)."""
     frame = table.frame()
-    parts = [
-        f"{row[label_col]} {fmt(row[value_col])}{unit}"
-        for _, row in frame.iterrows()
-    ]
+    parts = [f"{row[label_col]} {fmt(row[value_col])}{unit}" for _, row in frame.iterrows()]
     return f"{table.title_th}: " + "; ".join(parts)

@@ -210,9 +210,7 @@ def suggest_codes(
             if score >= SIMILARITY_MIN and (near is None or score > near[0]):
                 near = (score, ex_code)
         if near is not None:
-            out[agency_id] = Suggestion(
-                near[1], f"คล้ายคำตอบที่ยืนยันแล้ว ({near[0] * 100:.0f}%)"
-            )
+            out[agency_id] = Suggestion(near[1], f"คล้ายคำตอบที่ยืนยันแล้ว ({near[0] * 100:.0f}%)")
         else:
             out[agency_id] = Suggestion(None, "ไม่พบคำสำคัญ โปรดพิจารณา")
     return out
@@ -309,10 +307,12 @@ class CodeCount:
     """Agency id → answer text of the answers with no (current) confirmed code."""
 
 
-def coded_counts(frame: CodeFrame, answers: Mapping[int, str], codes: Mapping[int, str]) -> CodeCount:
+def coded_counts(
+    frame: CodeFrame, answers: Mapping[int, str], codes: Mapping[int, str]
+) -> CodeCount:
     """Count the confirmed codes of ``answers`` (agency id → text); unconfirmed answers are
     counted under :data:`UNCODED_LABEL_TH` and listed, so the counts always sum to the base."""
-    counts = {c: 0 for c in frame.code_ids}
+    counts = dict.fromkeys(frame.code_ids, 0)
     uncoded: dict[int, str] = {}
     for agency_id, text in sorted(answers.items()):
         code = codes.get(agency_id)
@@ -363,17 +363,18 @@ def write_coding_workbook(
         table = answers.get(frame.question)
         sugg = suggestions.get(frame.question, {})
         done = confirmed.get(frame.question, {})
-        rows = table.itertuples(index=False) if table is not None else iter(())
-        for row in rows:
-            s = sugg.get(int(row.agency_id))
+        records = table.to_dict("records") if table is not None else []
+        for row in records:
+            agency_id = int(row["agency_id"])
+            s = sugg.get(agency_id)
             ws.append(
                 [
-                    row.code,
-                    row.name_th,
-                    row.text,
+                    row["code"],
+                    row["name_th"],
+                    row["text"],
                     s.code if s else None,
                     s.reason_th if s else None,
-                    done.get(int(row.agency_id)),
+                    done.get(agency_id),
                 ]
             )
         for cells in ws.iter_rows():
@@ -402,12 +403,14 @@ class CodingImport:
     """(place ``sheet!cell``, Thai message) — nothing is stored while any exists."""
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def read_coding_workbook(path: Path, frames: Sequence[CodeFrame]) -> CodingImport:
     """Read the confirmed codes back (through :mod:`dgops.tabular`), checking every code
     against its frame; problems are located by sheet and cell, all of them in one pass."""
-    from dgops.tabular import Workbook, column_letter, is_blank, xlsx_container_problem
-
-    from dgops.tabular import ReadLimits
+    from dgops.tabular import ReadLimits, Workbook, column_letter, xlsx_container_problem
 
     problem = xlsx_container_problem(path, ReadLimits())
     if problem is not None:
@@ -433,17 +436,15 @@ def read_coding_workbook(path: Path, frames: Sequence[CodeFrame]) -> CodingImpor
             out: dict[str, str] = {}
             for number, values in rows[1:]:
                 value = values[col_code] if col_code < len(values) else None
-                if is_blank(value):
+                if _blank(value):
                     continue
                 agency = values[col_agency] if col_agency < len(values) else None
                 code = str(value).strip()
                 place = f"{sheet}!{column_letter(col_code)}{number}"
                 if code not in frame.code_ids:
-                    problems.append(
-                        (place, f"รหัส {code!r} ไม่อยู่ในกรอบรหัสของคำถาม {frame.question}")
-                    )
+                    problems.append((place, f"รหัส {code!r} ไม่อยู่ในกรอบรหัสของคำถาม {frame.question}"))
                     continue
-                if is_blank(agency):
+                if _blank(agency):
                     problems.append((place, "ไม่มีรหัสหน่วยงานในแถวนี้"))
                     continue
                 out[str(agency).strip()] = code

@@ -51,7 +51,6 @@ __all__ = [
 ]
 
 
-
 class PublicationConfig(ConfigModel):
     """What a framework's publication shows (``templates/publish/publication-<framework>.yaml``)."""
 
@@ -175,7 +174,7 @@ def _agencies(session: Session, cycle_id: int) -> pd.DataFrame:
     ).set_index("agency_id")
     frame["status"] = frame["status"].fillna(ResponseStatus.NOT_STARTED.value)
     frame["responded"] = frame["status"].isin(RESPONDED)
-    return frame.astype({c: object for c in cols[1:]})
+    return frame.astype(dict.fromkeys(cols[1:], object))
 
 
 def _answers(
@@ -217,7 +216,7 @@ def gather(
     config, frames = load_publication_config(fw.id, config_path)
     scores = load_scores(session, run.id)
     agencies = _agencies(session, cycle.id)
-    scored = set(int(a) for a in scores["agency_id"].unique())
+    scored = {int(a) for a in scores["agency_id"].unique()}
     agencies["scored"] = [int(a) in scored for a in agencies.index]
     known = set(fw.question_ids)
     wanted = [q for q in config.fact_finding if q in known]

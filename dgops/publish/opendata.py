@@ -111,9 +111,7 @@ GROUP_TITLES = {
 
 def _agency_columns(data: PublicationData) -> pd.DataFrame:
     a = data.agencies
-    out = pd.DataFrame(
-        {"agency_code": a["code"], "agency_name_th": a["name_th"]}, index=a.index
-    )
+    out = pd.DataFrame({"agency_code": a["code"], "agency_name_th": a["name_th"]}, index=a.index)
     for col in GROUP_COLUMNS:
         out[col] = a[col]
         if col in ("level", "agency_type", "mission"):
@@ -127,7 +125,7 @@ def agency_results_frame(data: PublicationData) -> tuple[pd.DataFrame, list[tupl
     s = data.scores[data.scores["kind"].isin(["overall", "pillar"])]
     fields = [(c, "string", GROUP_TITLES[c]) for c in base.columns]
     items = [("overall", "ภาพรวม")] + [(p.code, p.name_th) for p in data.framework.pillars]
-    wide = pd.DataFrame(index=sorted(set(int(x) for x in s["agency_id"])))
+    wide = pd.DataFrame(index=sorted({int(x) for x in s["agency_id"]}))
     for code, name in items:
         part = s[s["code"] == code].set_index("agency_id")
         key = code.lower().replace(".", "_")
@@ -147,7 +145,11 @@ def response_status_frame(data: PublicationData) -> tuple[pd.DataFrame, list[tup
     base["scored"] = data.agencies["scored"].astype(bool)
     fields = [(c, "string", GROUP_TITLES[c]) for c in base.columns[:-3]]
     fields += [
-        ("status", "string", "สถานะแบบสำรวจ (not_started, in_progress, submitted, returned, verified)"),
+        (
+            "status",
+            "string",
+            "สถานะแบบสำรวจ (not_started, in_progress, submitted, returned, verified)",
+        ),
         ("responded", "boolean", "ตอบแบบสำรวจแล้ว"),
         ("scored", "boolean", "ได้รับการประเมิน"),
     ]
@@ -189,7 +191,9 @@ def _dates(data: PublicationData) -> tuple[str, int, int]:
     return data.released_on.isoformat(), first, data.cycle_year
 
 
-def data_package(meta: DatasetMeta, data: PublicationData, resources: Sequence[Resource]) -> dict[str, Any]:
+def data_package(
+    meta: DatasetMeta, data: PublicationData, resources: Sequence[Resource]
+) -> dict[str, Any]:
     """The Frictionless ``datapackage.json`` (paths relative to the package's ``data/``)."""
     released, _, _ = _dates(data)
     return {
@@ -200,8 +204,12 @@ def data_package(meta: DatasetMeta, data: PublicationData, resources: Sequence[R
         "created": f"{released}T00:00:00+07:00",
         "homepage": meta.landing_page,
         "keywords": list(meta.tags),
-        "licenses": [{"name": meta.license_id, "path": meta.license_url, "title": meta.license_title_th}],
-        "contributors": [{"title": meta.publisher_th, "path": meta.publisher_url, "role": "publisher"}],
+        "licenses": [
+            {"name": meta.license_id, "path": meta.license_url, "title": meta.license_title_th}
+        ],
+        "contributors": [
+            {"title": meta.publisher_th, "path": meta.publisher_url, "role": "publisher"}
+        ],
         "resources": [
             {
                 "name": r.name,
@@ -213,9 +221,7 @@ def data_package(meta: DatasetMeta, data: PublicationData, resources: Sequence[R
                 "bytes": r.size,
                 "hash": f"sha256:{r.sha256}",
                 "schema": {
-                    "fields": [
-                        {"name": n, "type": t, "title": title} for n, t, title in r.fields
-                    ],
+                    "fields": [{"name": n, "type": t, "title": title} for n, t, title in r.fields],
                     "primaryKey": [r.primary_key],
                     "missingValues": [""],
                 },
@@ -225,7 +231,9 @@ def data_package(meta: DatasetMeta, data: PublicationData, resources: Sequence[R
     }
 
 
-def catalogue_record(meta: DatasetMeta, data: PublicationData, resources: Sequence[Resource]) -> dict[str, Any]:
+def catalogue_record(
+    meta: DatasetMeta, data: PublicationData, resources: Sequence[Resource]
+) -> dict[str, Any]:
     """The dataset as the national CKAN catalogue holds it (DGA's metadata fields)."""
     released, first, last = _dates(data)
     return {
@@ -282,7 +290,13 @@ def dcat_graph(meta: DatasetMeta, data: PublicationData, resources: Sequence[Res
     freq = Namespace("http://purl.org/cld/freq/")
     released, first, last = _dates(data)
     g = Graph()
-    for prefix, ns in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("vcard", vcard), ("spdx", spdx)):
+    for prefix, ns in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("vcard", vcard),
+        ("spdx", spdx),
+    ):
         g.bind(prefix, ns)
     ds = URIRef(meta.landing_page)
     g.add((ds, RDF.type, DCAT.Dataset))
@@ -321,7 +335,9 @@ def dcat_graph(meta: DatasetMeta, data: PublicationData, resources: Sequence[Res
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCTERMS.title, Literal(r.title_th, lang="th")))
         g.add((dist, DCAT.downloadURL, dist))
-        g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/text/csv")))
+        g.add(
+            (dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/text/csv"))
+        )
         g.add((dist, DCTERMS.format, Literal("CSV")))
         g.add((dist, DCAT.byteSize, Literal(r.size, datatype=XSD.nonNegativeInteger)))
         g.add((dist, DCTERMS.license, URIRef(meta.license_url)))

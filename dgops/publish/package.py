@@ -72,12 +72,16 @@ def _timed(timings: dict[str, float], part: str) -> Iterator[None]:
     timings[part] = timings.get(part, 0.0) + time.perf_counter() - start
 
 
-def _charts(data: PublicationData, tables: dict[str, StatTable], folder: Path) -> dict[str, ch.Chart]:
+def _charts(
+    data: PublicationData, tables: dict[str, StatTable], folder: Path
+) -> dict[str, ch.Chart]:
     level_names = [lv.name_th for lv in sorted(data.framework.levels, key=lambda x: x.level)]
     out: dict[str, ch.Chart] = {}
     t = tables["T11_response_level"]
     rows = t.rows[:-1]
-    fig = ch.bar_chart([str(r[0]) for r in rows], [("ร้อยละ", [r[3] for r in rows])], xlabel="อัตราการตอบกลับ (ร้อยละ)")
+    fig = ch.bar_chart(
+        [str(r[0]) for r in rows], [("ร้อยละ", [r[3] for r in rows])], xlabel="อัตราการตอบกลับ (ร้อยละ)"
+    )
     out["response_level"] = ch.write_chart(
         fig, folder, "response_level", t.title_th, ch.table_alt(t, "group", "rate", "%")
     )
@@ -89,13 +93,19 @@ def _charts(data: PublicationData, tables: dict[str, StatTable], folder: Path) -
         for r in t.rows
     )
     out["maturity"] = ch.write_chart(fig, folder, "maturity", t.title_th, f"{t.title_th}: {alt}")
-    for key, chart_key in (("T22_maturity_type", "maturity_type"), ("T23_maturity_mission", "maturity_mission")):
+    for key, chart_key in (
+        ("T22_maturity_type", "maturity_type"),
+        ("T23_maturity_mission", "maturity_mission"),
+    ):
         t = tables[key]
         if not t.rows:
             continue
-        fig = ch.stacked_levels_chart([str(r[0]) for r in t.rows], [r[2:7] for r in t.rows], level_names)
+        fig = ch.stacked_levels_chart(
+            [str(r[0]) for r in t.rows], [r[2:7] for r in t.rows], level_names
+        )
         alt = "; ".join(
-            f"{r[0]}: " + ", ".join(f"{level_names[k]} {ch.fmt(r[2 + k])}%" for k in range(5)) for r in t.rows
+            f"{r[0]}: " + ", ".join(f"{level_names[k]} {ch.fmt(r[2 + k])}%" for k in range(5))
+            for r in t.rows
         )
         out[chart_key] = ch.write_chart(fig, folder, chart_key, t.title_th, f"{t.title_th}: {alt}")
     t = tables["T31_provinces"]
@@ -119,8 +129,14 @@ def _charts(data: PublicationData, tables: dict[str, StatTable], folder: Path) -
         out["pillars"] = ch.write_chart(fig, folder, "pillars", t.title_th, f"{t.title_th}: {alt}")
     for key, t in tables.items():
         if key.startswith("T5") and t.rows:
-            fig = ch.bar_chart([str(r[0]) for r in t.rows], [("ร้อยละ", [r[2] for r in t.rows])], xlabel="ร้อยละของผู้ตอบ")
-            out[key] = ch.write_chart(fig, folder, key, t.title_th, ch.table_alt(t, "answer", "pct", "%"))
+            fig = ch.bar_chart(
+                [str(r[0]) for r in t.rows],
+                [("ร้อยละ", [r[2] for r in t.rows])],
+                xlabel="ร้อยละของผู้ตอบ",
+            )
+            out[key] = ch.write_chart(
+                fig, folder, key, t.title_th, ch.table_alt(t, "answer", "pct", "%")
+            )
     return out
 
 
@@ -167,7 +183,15 @@ def build_package(
         ):
             path = write_csv(data_dir / f"{name}.csv", frame, fields)
             resources.append(
-                Resource(name, path.name, title, fields, "agency_code", sha256_file(path), path.stat().st_size)
+                Resource(
+                    name,
+                    path.name,
+                    title,
+                    fields,
+                    "agency_code",
+                    sha256_file(path),
+                    path.stat().st_size,
+                )
             )
         (data_dir / "datapackage.json").write_bytes(dumps(data_package(meta, data, resources)))
         (data_dir / "catalogue.json").write_bytes(dumps(catalogue_record(meta, data, resources)))
@@ -179,7 +203,18 @@ def build_package(
     with _timed(timings, "charts"):
         charts = _charts(data, keyed, folder / "charts")
         (folder / "charts" / "charts.json").write_bytes(
-            dumps([{"key": c.key, "title": c.title_th, "alt": c.alt_th, "svg": c.svg.name, "png": c.png.name} for c in charts.values()])
+            dumps(
+                [
+                    {
+                        "key": c.key,
+                        "title": c.title_th,
+                        "alt": c.alt_th,
+                        "svg": c.svg.name,
+                        "png": c.png.name,
+                    }
+                    for c in charts.values()
+                ]
+            )
         )
     files = [("data/" + r.path, r.title_th) for r in resources]
     files += [("data/datapackage.json", "คำอธิบายชุดข้อมูล (Frictionless Data Package)")]
@@ -199,10 +234,14 @@ def build_package(
         pdf = render_report(templates / "report.typ", folder, payload)
         (folder / f"report-{year}.pdf").write_bytes(pdf)
     with _timed(timings, "workbook"):
-        write_workbook(folder / f"tables-{year}.xlsx", tables, uncoded, title_th=f"{TITLE_TH} ปี {year}")
+        write_workbook(
+            folder / f"tables-{year}.xlsx", tables, uncoded, title_th=f"{TITLE_TH} ปี {year}"
+        )
     if slides:
         with _timed(timings, "slides"):
-            level_names = [lv.name_th for lv in sorted(data.framework.levels, key=lambda x: x.level)]
+            level_names = [
+                lv.name_th for lv in sorted(data.framework.levels, key=lambda x: x.level)
+            ]
             prov = charts.get("provinces")
             write_slides(
                 folder / f"slides-{year}.pptx",
@@ -223,10 +262,20 @@ def _manifest(folder: Path, data: PublicationData) -> list[Path]:
     skip = {"manifest.json", "SHA256SUMS"}
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in skip)
     entries: list[dict[str, Any]] = [
-        {"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
+        {
+            "path": p.relative_to(folder).as_posix(),
+            "bytes": p.stat().st_size,
+            "sha256": sha256_file(p),
+        }
         for p in files
     ]
-    manifest = {"package": folder.name, "cycle_year": data.cycle_year, "run_id": data.run_id, "version": data.version, "files": entries}
+    manifest = {
+        "package": folder.name,
+        "cycle_year": data.cycle_year,
+        "run_id": data.run_id,
+        "version": data.version,
+        "files": entries,
+    }
     (folder / "manifest.json").write_bytes(dumps(manifest))
     (folder / "SHA256SUMS").write_text(
         "".join(f"{e['sha256']}  {e['path']}\n" for e in entries), encoding="utf-8"

@@ -48,7 +48,9 @@ def _table_json(table: StatTable, number: int) -> dict[str, Any]:
         "title": table.title_th,
         "headers": [c.label_th for c in table.columns],
         "widths": _widths(table),
-        "rows": [[cell_text(v, c) for v, c in zip(row, table.columns, strict=True)] for row in table.rows],
+        "rows": [
+            [cell_text(v, c) for v, c in zip(row, table.columns, strict=True)] for row in table.rows
+        ],
         "base": table.base_th,
         "source": table.source_th,
         "notes": table.notes_th,
@@ -91,10 +93,18 @@ def _strength(data: PublicationData) -> dict[str, Any] | None:
     if frame.empty:
         return None
     best = frame.iloc[0]
-    worst = frame.sort_values(["initial", "defined_up"], ascending=[False, True], kind="stable").iloc[0]
+    worst = frame.sort_values(
+        ["initial", "defined_up"], ascending=[False, True], kind="stable"
+    ).iloc[0]
     return {
-        "best": {"name": f"{best['code']} {best['name_th']}", "defined_up": f"{best['defined_up']:.1f}"},
-        "worst": {"name": f"{worst['code']} {worst['name_th']}", "initial": f"{worst['initial']:.1f}"},
+        "best": {
+            "name": f"{best['code']} {best['name_th']}",
+            "defined_up": f"{best['defined_up']:.1f}",
+        },
+        "worst": {
+            "name": f"{worst['code']} {worst['name_th']}",
+            "initial": f"{worst['initial']:.1f}",
+        },
     }
 
 
@@ -154,8 +164,9 @@ def render_report(template: Path, root: Path, payload: Mapping[str, Any]) -> byt
 
     from dgops.letters import fix_cluster_text
 
-    pdf = typst.compile(
-        input=template.read_bytes(),
+    source: bytes = template.read_bytes()
+    pdf = typst.compile(  # type: ignore[misc]
+        input=source,
         root=str(root),
         font_paths=[str(font_dir())],
         sys_inputs={"data": json.dumps(payload, ensure_ascii=False)},

@@ -23,7 +23,7 @@ FONT = "Sarabun"
 def _rgb(hex_color: str) -> Any:
     from pptx.dml.color import RGBColor
 
-    return RGBColor.from_string(hex_color.lstrip("#"))
+    return RGBColor.from_string(hex_color.lstrip("#"))  # type: ignore[no-untyped-call]
 
 
 def _title(slide: Any, text: str) -> None:
@@ -50,15 +50,21 @@ def _bullets(slide: Any, lines: Sequence[str], *, top: float = 1.5, size: int = 
             r.font.name, r.font.size = FONT, Pt(size)
 
 
-def _chart(slide: Any, kind: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], colors: Sequence[str]) -> Any:
+def _chart(
+    slide: Any,
+    kind: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    colors: Sequence[str],
+) -> Any:
     from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
     from pptx.util import Inches, Pt
 
-    chart_data = CategoryChartData()
+    chart_data = CategoryChartData()  # type: ignore[no-untyped-call]
     chart_data.categories = list(categories)
     for name, values in series:
-        chart_data.add_series(name, [float(v) for v in values])
+        chart_data.add_series(name, [float(v) for v in values])  # type: ignore[no-untyped-call]
     chart_type = {
         "bar": XL_CHART_TYPE.BAR_CLUSTERED,
         "stacked": XL_CHART_TYPE.BAR_STACKED_100,
@@ -104,7 +110,9 @@ def write_slides(
 
     slide = prs.slides.add_slide(prs.slide_layouts[0])
     slide.shapes.title.text = payload["title"]
-    slide.placeholders[1].text = (
+    slide.placeholders[
+        1
+    ].text = (
         f"ผลการสำรวจประจำปี {payload['year']} · {payload['publisher']} · ฉบับ {payload['version']}"
     )
     for shape in (slide.shapes.title, slide.placeholders[1]):
@@ -121,11 +129,17 @@ def write_slides(
     ]
     if payload["previous"] is not None:
         p = payload["previous"]
-        lines.append(f"เทียบกับ{p['label']}: คะแนนเฉลี่ย{p['direction']}จาก {p['mean']} เป็น {s['mean']}")
+        lines.append(
+            f"เทียบกับ{p['label']}: คะแนนเฉลี่ย{p['direction']}จาก {p['mean']} เป็น {s['mean']}"
+        )
     if payload["strength"] is not None:
         st = payload["strength"]
-        lines.append(f"มิติที่มีความพร้อมสูงสุด: {st['best']['name']} (ขั้นกลางขึ้นไปร้อยละ {st['best']['defined_up']})")
-        lines.append(f"มิติที่ควรเร่งพัฒนา: {st['worst']['name']} (ระดับริเริ่มร้อยละ {st['worst']['initial']})")
+        lines.append(
+            f"มิติที่มีความพร้อมสูงสุด: {st['best']['name']} (ขั้นกลางขึ้นไปร้อยละ {st['best']['defined_up']})"
+        )
+        lines.append(
+            f"มิติที่ควรเร่งพัฒนา: {st['worst']['name']} (ระดับริเริ่มร้อยละ {st['worst']['initial']})"
+        )
     _bullets(slide, lines)
 
     t = tables["T11_response_level"]
@@ -172,7 +186,9 @@ def write_slides(
     slide = prs.slides.add_slide(title_only)
     _title(slide, "ดาวน์โหลดข้อมูลเปิด")
     d = payload["download"]
-    _bullets(slide, [d["url"], f"สัญญาอนุญาต {d['license']}", *(f["path"] for f in d["files"])], size=16)
+    _bullets(
+        slide, [d["url"], f"สัญญาอนุญาต {d['license']}", *(f["path"] for f in d["files"])], size=16
+    )
     for shape in slide.shapes:
         if shape.has_text_frame:
             for p in shape.text_frame.paragraphs:

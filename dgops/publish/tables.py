@@ -90,11 +90,12 @@ def group_label(by: str, value: Any) -> str:
     """The Thai label of a group value (level, type, mission codes; names as they are)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return NO_GROUP_TH
-    labels: dict[Any, str] = {
-        "level": LEVEL_LABELS_TH,
-        "agency_type": TYPE_LABELS_TH,
-        "mission": MISSION_LABELS_TH,
-    }.get(by, {})
+    tables: dict[str, dict[Any, str]] = {
+        "level": dict(LEVEL_LABELS_TH),
+        "agency_type": dict(TYPE_LABELS_TH),
+        "mission": dict(MISSION_LABELS_TH),
+    }
+    labels = tables.get(by, {})
     return labels.get(value, str(value))
 
 
@@ -150,10 +151,10 @@ def _response_tables(data: PublicationData, source: str) -> list[StatTable]:
 def _dist_row(label: str, year: str, dist: pd.DataFrame, code: str) -> list[Any]:
     if code not in dist.index:
         return [label, year, 0, None, None, None, None, None, None]
-    row = dist.loc[code]
+    row: dict[Any, Any] = dist.loc[code].to_dict()
     n = int(row["n"])
     pcts = [None if n < MIN_GROUP else round(float(row[f"pct_{k}"]), 2) for k in range(1, 6)]
-    mean = None if pd.isna(row["mean"]) else round(float(row["mean"]), 2)
+    mean: float | None = None if pd.isna(row["mean"]) else round(float(row["mean"]), 2)
     return [label, year, n, *pcts, mean]
 
 
@@ -174,7 +175,9 @@ def _maturity_table(data: PublicationData, source: str, base: str) -> StatTable:
     cols = _level_columns(data, [Column("item", "ภาพรวม/มิติ"), Column("year", "ปี")])
     rows: list[list[Any]] = []
     notes: list[str] = []
-    items = [("overall", "ภาพรวม")] + [(p.code, f"{p.code} {p.name_th}") for p in data.framework.pillars]
+    items = [("overall", "ภาพรวม")] + [
+        (p.code, f"{p.code} {p.name_th}") for p in data.framework.pillars
+    ]
     new_items = []
     for code, label in items:
         rows.append(_dist_row(label, str(data.cycle_year), dist, code))
@@ -298,8 +301,8 @@ def _strength_table(data: PublicationData, source: str, base: str) -> StatTable:
         Column("mean", "คะแนนเฉลี่ย", "score"),
     ]
     rows = [
-        [f"{r.code} {r.name_th}", int(r.n), r.defined_up, r.initial, r.mean]
-        for r in frame.itertuples(index=False)
+        [f"{r['code']} {r['name_th']}", int(r["n"]), r["defined_up"], r["initial"], r["mean"]]
+        for r in frame.to_dict("records")
     ]
     return StatTable(
         "T41_pillars",
@@ -354,7 +357,7 @@ def _fact_tables(data: PublicationData, source: str) -> list[StatTable]:
                 )
         elif q.type in ("single_choice", "yes_no", "multiple_choice"):
             labels = _choice_labels(data, qid)
-            counts = {k: 0 for k in labels}
+            counts = dict.fromkeys(labels, 0)
             for value in answers.values():
                 for v in value if isinstance(value, list) else [value]:
                     counts[str(v)] = counts.get(str(v), 0) + 1

@@ -7,13 +7,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 
 from dgops.cycles import create_cycle
 from dgops.db import Database
 from dgops.demo.responses import store_demo_responses
 from dgops.framework import Framework, load_framework
-from dgops.registry.models import Agency, AgencyLevel, AgencyType, Contact, ContactRole, CycleAgency, Mission
+from dgops.registry.models import (
+    Agency,
+    AgencyLevel,
+    AgencyType,
+    Contact,
+    ContactRole,
+    CycleAgency,
+    Mission,
+)
 from dgops.responses.models import Answer, Response, ResponseStatus
 from dgops.results import pipeline, recommend_cycle, release_run, score_cycle
 
@@ -47,7 +55,9 @@ def config(tmp_path: Path) -> Path:
     """A publication config: one choice question, the coded text, one unknown question."""
     (tmp_path / "frames.yaml").write_text(FRAMES, encoding="utf-8")
     path = tmp_path / "publication-mini.yaml"
-    path.write_text("fact_finding: [Q111, Q223, Q999]\ncode_frames: frames.yaml\n", encoding="utf-8")
+    path.write_text(
+        "fact_finding: [Q111, Q223, Q999]\ncode_frames: frames.yaml\n", encoding="utf-8"
+    )
     return path
 
 
@@ -110,7 +120,7 @@ def make_cycle(engine: Engine, mini: Framework, *, release: bool = True) -> int:
             select(Response.id, Response.agency_id).where(Response.cycle_id == cycle_id)
         ).all()
         session.execute(
-            Answer.__table__.delete().where(
+            delete(Answer).where(
                 Answer.question_id == "Q223", Answer.response_id.in_([r[0] for r in responses])
             )
         )
@@ -122,7 +132,9 @@ def make_cycle(engine: Engine, mini: Framework, *, release: bool = True) -> int:
             ],
         )
         session.execute(
-            update(Response).where(Response.cycle_id == cycle_id).values(status=ResponseStatus.VERIFIED)
+            update(Response)
+            .where(Response.cycle_id == cycle_id)
+            .values(status=ResponseStatus.VERIFIED)
         )
     source = pipeline.FrameworkSource(framework=mini, rules=DATA / "rules_mini.yaml")
     with db.begin() as session:

@@ -45,9 +45,11 @@ def test_should_suggest_codes_by_thai_words_and_by_similar_confirmed_answers() -
         4: "หน่วยงานยังไม่พร้อมเลย",
     }
     got = suggest_codes(FRAME, answers, confirmed={3: "staff"})
-    assert got[1].code == "budget" and "งบประมาณ" in got[1].reason_th
+    assert got[1].code == "budget"
+    assert "งบประมาณ" in got[1].reason_th
     assert got[2].code == "staff"
-    assert got[4].code == "staff" and "คล้าย" in got[4].reason_th
+    assert got[4].code == "staff"
+    assert "คล้าย" in got[4].reason_th
 
 
 def test_should_count_uncoded_answers_so_counts_sum_to_the_base() -> None:
@@ -79,10 +81,14 @@ def test_should_round_trip_confirmed_codes_and_count_them_in_the_report(
     with db.begin() as session:
         done = export_coding(session, 2566, book, config_path=config, framework=mini)
     n, suggested, confirmed = done.counts["Q223"]
-    assert n > 0 and confirmed == 0 and 0 < suggested < n  # "เรื่องอื่น..." has no keyword
+    assert n > 0
+    assert confirmed == 0
+    assert 0 < suggested < n
     _fill(book, {})
     with db.begin() as session:
-        stored = import_coding(session, 2566, book, actor="coder", config_path=config, framework=mini)
+        stored = import_coding(
+            session, 2566, book, actor="coder", config_path=config, framework=mini
+        )
     assert stored.counts["Q223"][0] == suggested
     with db.begin() as session:
         data = gather(session, 2566, config_path=config, framework=mini)
@@ -123,8 +129,8 @@ def test_should_compare_with_last_year_and_say_which_items_are_new(
 
     def last_year(session: object, cycle: object, fw: Framework) -> Previous:
         # Last year's framework had no P3 (a framework change): only overall, P1, P2 compare.
-        rows = [(a, k, c, 40.0 + a % 50, 1 + a % 5) for a in range(1, 41)
-                for k, c in (("overall", "overall"), ("pillar", "P1"), ("pillar", "P2"))]  # fmt: skip
+        items = (("overall", "overall"), ("pillar", "P1"), ("pillar", "P2"))
+        rows = [(a, k, c, 40.0 + a % 50, 1 + a % 5) for a in range(1, 41) for k, c in items]
         frame = pd.DataFrame(rows, columns=["agency_id", "kind", "code", "score", "level"])
         return Previous(2565, "ปี 2565", frame, ["มิติ P3 เป็นมิติใหม่"])
 
@@ -132,7 +138,9 @@ def test_should_compare_with_last_year_and_say_which_items_are_new(
         data = gather(session, 2566, config_path=config, framework=mini, previous=last_year)
     table = next(t for t in build_tables(data) if t.key == "T21_maturity")
     years = [(r[0].split()[0], r[1]) for r in table.rows]
-    assert ("ภาพรวม", "2565") in years and ("P1", "2565") in years
+    assert ("ภาพรวม", "2565") in years
+    assert ("P1", "2565") in years
     p3 = next(r for r in table.rows if r[0].startswith("P3") and r[1].startswith("2565"))
-    assert p3[2] == 0 and "ไม่มีข้อมูลเทียบ" in p3[1]
+    assert p3[2] == 0
+    assert "ไม่มีข้อมูลเทียบ" in p3[1]
     assert "มิติ P3 เป็นมิติใหม่" in table.notes_th
