@@ -22,6 +22,7 @@ from dgops.cli import (
     registry,
     remind,
     responses,
+    results,
     scoring,
     track,
     web,
@@ -53,6 +54,7 @@ _STAGES = (
     remind,
     quality,
     scoring,
+    results,
     publish,
 )
 for _stage in _STAGES:

@@ -25,7 +25,9 @@ from dgops.results.pipeline import (
     ScoreOutcome,
     level_distribution,
     recommend_cycle,
+    release_state,
     score_cycle,
+    score_or_keep,
 )
 from dgops.results.previous import PreviousYear, previous_year, year_mapping
 from dgops.results.published import (
@@ -118,10 +120,12 @@ __all__ = [
     "read_published",
     "recommend_cycle",
     "release_run",
+    "release_state",
     "released_run",
     "require_released",
     "score_cycle",
     "score_long_frame",
+    "score_or_keep",
     "send_results",
     "store_recommendations",
     "store_scores",

@@ -108,6 +108,13 @@ def _read(path: Path) -> Table:
         ) from None
 
 
+def _fmt(value: Any) -> str:
+    """A cell as the operator typed it (spreadsheets return 2 as 2.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _code(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
@@ -129,7 +136,7 @@ def _score(value: Any) -> float | str | None:
     if not isinstance(value, int | float) or math.isnan(value):
         return "not a number"
     if not 0 <= value <= 100:
-        return f"{value} is outside 0–100"
+        return f"{_fmt(value)} is outside 0–100"
     return float(value)
 
 
@@ -143,7 +150,7 @@ def _level(value: Any) -> int | str | None:
     except ValueError:
         return "not a level (1–5 or its Thai name)"
     if not number.is_integer() or not 1 <= number <= 5:
-        return f"{value} is not a level 1–5"
+        return f"{_fmt(value)} is not a level 1–5"
     return int(number)
 
 
@@ -230,7 +237,7 @@ def read_published(
         if code is None:
             problems.append(
                 f"{_where(table, number, key)}: the agency code must be text as typed "
-                f"(found {cells[key]!r}; format the column as Text to keep leading zeros)"
+                f"(found {_fmt(cells[key])}; format the column as Text to keep leading zeros)"
             )
             continue
         if code in seen:
@@ -245,7 +252,7 @@ def read_published(
                 raw = round(raw * 100, 10)  # shown as a percentage: 0.85 is 85
             parsed = _level(raw) if is_level else _score(raw)
             if isinstance(parsed, str):
-                problems.append(f"{_where(table, number, i)}: {parsed} ({raw!r})")
+                problems.append(f"{_where(table, number, i)}: {parsed} ({_fmt(raw)})")
                 continue
             slot = values.setdefault((code, kind, col_code), [None, None])
             slot[1 if is_level else 0] = parsed

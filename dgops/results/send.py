@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from dgops.cycles import get_cycle
 from dgops.db import Database
+from dgops.framework import Framework
 from dgops.letters import IssuerSettings, load_issuer
 from dgops.mail import (
     Attachment,
@@ -158,11 +159,13 @@ def send_results(
     issuer: IssuerSettings | None = None,
     transport_factory: TransportFactory | None = None,
     send_workers: int = 4,
+    framework: Framework | None = None,
 ) -> SendResultsReport:
     """Issue, render and e-mail the result letters of the cycle's released run.
 
     ``agency_codes`` limits the run to those agencies (default: every agency of the run).
-    ``renderer`` and ``transport_factory`` are for tests.
+    ``framework`` defaults to the shipped one of the run; ``renderer`` and
+    ``transport_factory`` are for tests.
     """
     render = renderer or _default_renderer()
     issuer = issuer or load_issuer()
@@ -170,7 +173,7 @@ def send_results(
     with db.begin() as session:
         cycle = get_cycle(session, year)
         run = require_released(session, cycle.id, cycle.year_be)
-        results = load_results(session, cycle, run=run)
+        results = load_results(session, cycle, run=run, framework=framework)
         wanted = results.agency_ids()
         if agency_codes:
             by_code = {str(results.agencies.at[i, "code"]): i for i in wanted}

@@ -37,6 +37,14 @@ EXPECTED_TASKS: dict[str, set[str]] = {
     "dgops_quality": {"validate", "store_findings", "return_or_verify", "summary"},
     "dgops_invite": {"select_agencies", "issue_credentials", "render_and_send", "summary"},
     "dgops_publish": {"build"},
+    "dgops_results": {
+        "score",
+        "recommend",
+        "wait_for_release",
+        "announce",
+        "send_letters",
+        "summary",
+    },
     "dgops_fieldwork": {
         "in_window",
         "snapshot",
