@@ -1,9 +1,10 @@
 """The report's charts: SVG and PNG from the same figure, Thai labels in Sarabun, one palette,
 and an alt text per chart written from the same numbers.
 
-matplotlib (with libraqm, so Thai marks are shaped) draws each chart once; the SVG keeps its
-text as text (``svg.fonttype: none``) so that typst, a browser or an editor shapes it with the
-Sarabun font. Output is reproducible: no dates in the files, fixed SVG ids.
+matplotlib (with libraqm, so Thai marks are shaped) draws each chart once; the SVG draws its
+text as outlines (``svg.fonttype: path``): typst's SVG text lost Thai vowels, and a viewer
+without Sarabun shows the same chart. The alt text carries the words. Output is reproducible:
+no dates in the files, fixed SVG ids.
 """
 
 from __future__ import annotations
