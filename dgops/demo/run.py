@@ -325,6 +325,21 @@ def recommend_agencies(ctx: DemoContext) -> str:
     )
 
 
+def publish_package(ctx: DemoContext) -> str:
+    """Build the seminar package of the released run under ``<var_dir>/demo/publication``."""
+    from dgops.publish import publish_cycle
+    from dgops.results import ReleaseError
+
+    try:
+        with ctx.db.begin() as session:
+            out = publish_cycle(session, ctx.year_be, ctx.demo_dir / "publication")
+    except ReleaseError as exc:
+        return f"no package: {exc}"
+    ctx.data["publication"] = out.folder
+    parts = ", ".join(f"{k} {v:.1f} s" for k, v in out.timings.items())
+    return f"{len(out.files)} files ({parts}); {out.uncoded} uncoded answers; {out.folder}"
+
+
 def invite_agencies(ctx: DemoContext) -> str:
     """Invite the demo cycle through a local SendGrid sink on 127.0.0.1 (outbox ``var/outbox/``):
     activation codes, letters rendered in memory, e-mails with the letter attached."""
@@ -400,6 +415,7 @@ DEFAULT_STEPS: tuple[DemoStep, ...] = (
     DemoStep("quality", check_quality),
     DemoStep("scoring", score_responses),
     DemoStep("recommendations", recommend_agencies),
+    DemoStep("publication", publish_package),
 )
 """The demo's steps in order; later stages append theirs."""
 

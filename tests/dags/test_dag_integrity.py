@@ -48,6 +48,7 @@ EXPECTED_TASKS: dict[str, set[str]] = {
         "summary",
         "invitations_sent",
     },
+    "dgops_publish": {"build"},
     "dgops_results": {
         "score",
         "recommend",
@@ -145,6 +146,7 @@ WAITS_FOR = {
     "dgops_fieldwork": "dgops://invitations/sent",
     "dgops_quality": "dgops://responses/submitted",
     "dgops_results": "dgops://quality/verified",
+    "dgops_publish": "dgops://results/released",
 }
 
 
