@@ -15,16 +15,24 @@ from typing import Any
 
 from airflow.sdk import Param, PokeReturnValue, task
 from airflow.sdk.exceptions import AirflowFailException
-from dgops_airflow import dgops_dag, xcom
-from dgops_airflow.assets import RESULTS_RELEASED
+from dgops_airflow import (
+    QUALITY_VERIFIED,
+    RESULTS_RELEASED,
+    announce,
+    cycle_year_param,
+    dgops_dag,
+    task_env,
+    xcom,
+)
 
 log = logging.getLogger(__name__)
 
 DOC_MD = """
 ### dgops_results — แจ้งผลการสำรวจแก่หน่วยงาน / results to agencies
 
-**Owner:** survey-ops (ทีมปฏิบัติการสำรวจ). Run by hand (*Trigger DAG w/ config*) once the
-responses are verified. Params: `cycle_year` (พ.ศ.), `external_file` (external inputs
+**Owner:** survey-ops (ทีมปฏิบัติการสำรวจ). Starts when `dgops_quality` verifies responses
+(asset `dgops://quality/verified`, with the cycle year) or by hand (*Trigger DAG w/ config*).
+Params: `cycle_year` (พ.ศ.), `external_file` (external inputs
 on the worker, as `dgops score --external`), `supersede_reason` (only to replace
 results already released: why, in Thai — agencies read it in their correction letter),
 `batch_size` (agencies per mail batch).
@@ -58,8 +66,6 @@ WAIT = dt.timedelta(days=14)
 @task
 def score() -> dict[str, Any]:
     """Score the cycle's verified responses into a draft run (unless a release stands)."""
-    from dgops_airflow import task_env
-
     from dgops.results import score_or_keep
     from dgops.scoring import read_external_file
 
@@ -81,8 +87,6 @@ def score() -> dict[str, Any]:
 @task
 def recommend(scored: dict[str, Any]) -> dict[str, Any]:
     """Advise every agency on the draft run (a released run keeps its advice)."""
-    from dgops_airflow import task_env
-
     from dgops.results import recommend_cycle
 
     with task_env(no_retry=(LookupError, ValueError)) as env, env.db.begin() as session:
@@ -93,8 +97,6 @@ def recommend(scored: dict[str, Any]) -> dict[str, Any]:
 @task.sensor(poke_interval=POKE.total_seconds(), timeout=WAIT.total_seconds(), mode="reschedule")
 def wait_for_release(scored: dict[str, Any]) -> PokeReturnValue:
     """Done when the scored run (or a later one) is released by an operator."""
-    from dgops_airflow import task_env
-
     from dgops.results import release_state
 
     with task_env() as env, env.db.begin() as session:
@@ -111,21 +113,17 @@ def wait_for_release(scored: dict[str, Any]) -> PokeReturnValue:
 
 
 @task(outlets=[RESULTS_RELEASED])
-def announce(released: dict[str, Any], **context: Any) -> dict[str, Any]:
+def announce_release(released: dict[str, Any]) -> dict[str, Any]:
     """Tell the next DAG (publication) that the cycle's results are released."""
-    year = int(context["params"]["cycle_year"])
-    context["outlet_events"][RESULTS_RELEASED].extra = {
-        "cycle_year": year,
-        "run_id": released["run_id"],
-    }
+    with task_env() as env:
+        year = env.cycle_year
+    announce(RESULTS_RELEASED, year)
     return {"cycle_year": year, **released}
 
 
 @task
 def send_letters(released: dict[str, Any]) -> dict[str, Any]:
     """Issue, render and e-mail the result letters of the released run, in batches."""
-    from dgops_airflow import task_env
-
     from dgops.results import send_results
 
     with task_env(no_retry=(LookupError, ValueError)) as env:
@@ -169,8 +167,12 @@ def summary(sent: dict[str, Any]) -> dict[str, Any]:
 
 @dgops_dag(
     "dgops_results",
+    schedule=QUALITY_VERIFIED,
+    cycle_year=cycle_year_param(when_empty="the year of the quality-verified event"),
     tags=["results"],
     doc_md=DOC_MD,
+    # The release waits for a person (up to two weeks); then letters go out in batches.
+    dagrun_timeout=WAIT + dt.timedelta(days=1),
     params={
         "supersede_reason": Param(
             "",
@@ -193,7 +195,7 @@ def dgops_results() -> None:
     advised = recommend(xcom(scored))
     released = wait_for_release(xcom(scored))
     advised >> released
-    announced = announce(xcom(released))
+    announced = announce_release(xcom(released))
     sent = send_letters(xcom(released))
     announced >> sent
     summary(xcom(sent))

@@ -17,6 +17,7 @@ from dgops.cli import (
     invite,
     letters,
     mail,
+    publish,
     quality,
     registry,
     remind,
@@ -54,6 +55,7 @@ _STAGES = (
     quality,
     scoring,
     results,
+    publish,
 )
 for _stage in _STAGES:
     for _name, _group in _stage.COMMANDS.items():

@@ -72,8 +72,7 @@ def preview_cmd(
 ) -> None:
     """Render sample result letters of the released run, marked as samples; nothing is issued."""
     from dgops.cycles import CycleError, get_cycle
-    from dgops.results import ReleaseError, ResultLetterInfo, load_results
-    from dgops.results.letter import render_result_letter
+    from dgops.results import ReleaseError, ResultLetterInfo, load_results, render_result_letter
     from dgops.thai import local_date
 
     if fmt not in ("pdf", "docx"):
@@ -233,8 +232,8 @@ def export_cmd(
         ReleaseError,
         issued_frame,
         load_results,
+        results_workbook,
     )
-    from dgops.results.export import results_workbook
 
     try:
         with database() as db, db.begin() as session:

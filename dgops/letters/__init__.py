@@ -11,8 +11,10 @@ from dgops.letters.context import (
 )
 from dgops.letters.issuer import IssuerError, IssuerSettings, load_issuer
 from dgops.letters.numbers import LetterKey, allocate_numbers, format_number
+from dgops.letters.pdftext import fix_cluster_text
 from dgops.letters.render import (
     DEFAULT_STYLE,
+    FONT_DIR,
     LetterStyle,
     RenderReport,
     pdf_text,
@@ -22,6 +24,7 @@ from dgops.letters.render import (
 
 __all__ = [
     "DEFAULT_STYLE",
+    "FONT_DIR",
     "INVITATION",
     "SAMPLE_CODE",
     "IssuerError",
@@ -33,6 +36,7 @@ __all__ = [
     "allocate_numbers",
     "build_invitation_context",
     "build_invitation_contexts",
+    "fix_cluster_text",
     "format_number",
     "load_issuer",
     "pdf_text",

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from dgops.results.answers import AGENCY_COLUMNS, load_agencies, load_answers
+from dgops.results.export import results_frame, results_workbook
 from dgops.results.issue import (
     RESULT_KIND,
     IssueReport,
@@ -123,6 +124,8 @@ __all__ = [
     "release_state",
     "released_run",
     "require_released",
+    "results_frame",
+    "results_workbook",
     "score_cycle",
     "score_long_frame",
     "score_or_keep",

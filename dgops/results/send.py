@@ -98,7 +98,7 @@ class SendResultsReport:
 
 
 def _default_renderer() -> LetterRenderer:
-    from dgops.results.letter import render_result_letter
+    from dgops.results.letter import render_result_letter  # letters are heavy: on first use
 
     def render(result: AgencyResult, info: ResultLetterInfo) -> bytes:
         return render_result_letter(result, info, fmt="pdf")

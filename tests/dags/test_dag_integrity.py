@@ -48,11 +48,12 @@ EXPECTED_TASKS: dict[str, set[str]] = {
         "summary",
         "invitations_sent",
     },
+    "dgops_publish": {"build"},
     "dgops_results": {
         "score",
         "recommend",
         "wait_for_release",
-        "announce",
+        "announce_release",
         "send_letters",
         "summary",
     },
@@ -138,11 +139,14 @@ PRODUCES = {
     ("dgops_invite", "invitations_sent"): "dgops://invitations/sent",
     ("dgops_fieldwork", "responses_submitted"): "dgops://responses/submitted",
     ("dgops_quality", "quality_verified"): "dgops://quality/verified",
+    ("dgops_results", "announce_release"): "dgops://results/released",
 }
 WAITS_FOR = {
     "dgops_invite": "dgops://registry/imported",
     "dgops_fieldwork": "dgops://invitations/sent",
     "dgops_quality": "dgops://responses/submitted",
+    "dgops_results": "dgops://quality/verified",
+    "dgops_publish": "dgops://results/released",
 }
 
 
