@@ -21,6 +21,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from dgops.credentials import CredentialPolicy
 from dgops.db import Database
 from dgops.framework import load_framework
+from dgops.letters import load_issuer
 from dgops.responses import EvidenceLimits, EvidenceStorage
 from dgops.settings import Settings, get_settings
 from dgops.web import auth, evidence, results, survey
@@ -58,7 +59,7 @@ def create_app(
     figures come from ``tracking`` (default ``dgops.fieldwork``). ``reset_tokens`` redeems the
     password-reset links of ``/password/reset`` (default: those ``dgops.credentials`` issues).
     ``documents`` renders the result letters and action plans of ``/results`` (default:
-    ``dgops.results.letter``)."""
+    the letters as they were sent, ``dgops.web.results.LetterFiles``)."""
     settings = settings or get_settings()
     config = config or WebConfig()
     portal = Portal(
@@ -76,8 +77,11 @@ def create_app(
     )
     app.state.portal = portal
     app.state.reset_tokens = reset_tokens or CredentialResetTokens()
-    app.state.results = results.ResultsCache(portal.framework)
-    app.state.result_documents = documents or results.LetterModuleDocuments()
+    app.state.results = results.ResultsCache(
+        portal.framework,
+        issuer=lambda: load_issuer(settings.templates_dir / "letters" / "issuer.yaml"),
+    )
+    app.state.result_documents = documents or results.LetterFiles(settings)
     install_error_pages(app)
     app.include_router(auth.router)
     app.include_router(survey.router)

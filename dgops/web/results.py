@@ -9,12 +9,11 @@ managers' view in the dashboard (``dgops.web.dashboard``). A released run never 
 run is the released one (one indexed query): a new release shows up at once.
 
 Letters and workbooks come from a :class:`ResultDocuments` (``create_app(documents=...)``); the
-default renders them with ``dgops.results.letter``.
+default, :class:`LetterFiles`, serves the letter exactly as it was sent.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import threading
 import urllib.parse
@@ -25,16 +24,27 @@ from typing import Any, Protocol, cast
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import escape
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dgops.cycles.models import SurveyCycle
 from dgops.framework import Framework
+from dgops.letters import IssuerSettings, load_issuer
 from dgops.recommend import CLASS_LABELS_TH
 from dgops.registry.models import Agency
-from dgops.results import CLASS_ORDER, AgencyResult, ResultSet, ScoreLine, load_results
+from dgops.results import (
+    CLASS_ORDER,
+    AgencyResult,
+    ResultLetterInfo,
+    ResultSet,
+    ScoreLine,
+    letter_dir,
+    letter_file_name,
+    letter_infos,
+    load_results,
+)
 from dgops.results import released_run as find_released_run
-from dgops.results.models import ResultLetter, ResultLetterKind, ScoreRun
+from dgops.results.models import ScoreRun
+from dgops.settings import Settings
 from dgops.thai import thai_date
 from dgops.web.portal import NotFound, Portal, PortalDep
 from dgops.web.security import Principal
@@ -42,8 +52,7 @@ from dgops.web.security import Principal
 __all__ = [
     "NO_SCORE",
     "AgencyPage",
-    "IssuedLetter",
-    "LetterModuleDocuments",
+    "LetterFiles",
     "LineView",
     "ResultDocuments",
     "ResultsCache",
@@ -51,6 +60,7 @@ __all__ = [
     "chart_series",
     "download",
     "issued_letter",
+    "letter_date_th",
     "results_chart",
     "router",
 ]
@@ -65,30 +75,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # -- letters and workbooks ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IssuedLetter:
-    """The result letter an agency was issued for the released run (``result_letter``)."""
-
-    number: str
-    issued_on: dt.date
-    kind: str
-    """``result`` or ``correction``."""
-    corrects: tuple[str, dt.date] | None = None
-    """The number and date of the letter a correction replaces."""
-    reason_th: str | None = None
-    """Why the results were corrected (the superseding run's reason)."""
-
-    @property
-    def issued_on_th(self) -> str:
-        """The letter's date as the letter prints it."""
-        return thai_date(self.issued_on)
-
-
 class ResultDocuments(Protocol):
-    """Renders an agency's result letter (PDF) and its action-plan workbook (XLSX)."""
+    """Gives an agency's result letter (PDF) and its action-plan workbook (XLSX)."""
 
-    def letter_pdf(self, result: AgencyResult, letter: IssuedLetter) -> bytes:
-        """The result letter with its number and date."""
+    def letter_pdf(self, result: AgencyResult, info: ResultLetterInfo) -> bytes:
+        """The result letter issued with ``info`` (its number and date)."""
         ...
 
     def action_plan_xlsx(self, result: AgencyResult) -> bytes:
@@ -96,52 +87,44 @@ class ResultDocuments(Protocol):
         ...
 
 
-class LetterModuleDocuments:
-    """The default: ``render_result_letter`` and ``action_plan_xlsx`` of
-    ``dgops.results.letter``."""
+def _letter_api() -> Any:
+    # ``render_result_letter`` and ``action_plan_xlsx`` are exported by dgops.results once the
+    # result-letter module is merged (issue #13); looked up on first use so the portal starts
+    # (and shows results) without it.
+    return importlib.import_module("dgops.results")
 
-    @staticmethod
-    def _module() -> Any:
-        # Imported by name and on first use: the letter module is built in parallel (issue #13);
-        # the page must not fail to start while it is absent.
-        return importlib.import_module("dgops.results.letter")
 
-    def letter_pdf(self, result: AgencyResult, letter: IssuedLetter) -> bytes:
-        """The PDF of ``render_result_letter``."""
-        module = self._module()
-        info = module.ResultLetterInfo(
-            number=letter.number,
-            issued_on=letter.issued_on,
-            invitation=None,
-            corrects=letter.corrects,
-            reason_th=letter.reason_th,
-            head_title=None,
-        )
-        return cast(bytes, module.render_result_letter(result, info, fmt="pdf"))
+class LetterFiles:
+    """The default: the letter exactly as it was sent (the PDF ``dgops results send`` keeps
+    under ``var/results/<year>/run-<id>/``), rendered again only when that file is gone;
+    the workbook from ``action_plan_xlsx``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def letter_pdf(self, result: AgencyResult, info: ResultLetterInfo) -> bytes:
+        """The stored letter, else ``render_result_letter``."""
+        folder = letter_dir(self.settings, result.year_be, info.run_id or result.run_id)
+        path = folder / letter_file_name(result.code, info)
+        if path.is_file():
+            return path.read_bytes()
+        return cast(bytes, _letter_api().render_result_letter(result, info, fmt="pdf"))
 
     def action_plan_xlsx(self, result: AgencyResult) -> bytes:
         """The workbook of ``action_plan_xlsx``."""
-        return cast(bytes, self._module().action_plan_xlsx(result))
+        return cast(bytes, _letter_api().action_plan_xlsx(result))
 
 
-def issued_letter(session: Session, run: ScoreRun, agency_id: int) -> IssuedLetter | None:
-    """The letter issued to ``agency_id`` for ``run`` (None: not sent yet)."""
-    row = session.scalar(
-        select(ResultLetter).where(
-            ResultLetter.run_id == run.id, ResultLetter.agency_id == agency_id
-        )
-    )
-    if row is None:
-        return None
-    corrects = session.get(ResultLetter, row.corrects_id) if row.corrects_id else None
-    kind = str(getattr(row.kind, "value", row.kind))
-    return IssuedLetter(
-        number=row.number,
-        issued_on=row.issued_on,
-        kind=kind,
-        corrects=(corrects.number, corrects.issued_on) if corrects is not None else None,
-        reason_th=run.supersede_reason if kind == ResultLetterKind.CORRECTION.value else None,
-    )
+def issued_letter(
+    session: Session, run: ScoreRun, agency_id: int, issuer: IssuerSettings
+) -> ResultLetterInfo | None:
+    """The letter issued to ``agency_id`` for the released ``run`` (None: not issued yet)."""
+    return letter_infos(session, run, issuer, [agency_id]).get(agency_id)
+
+
+def letter_date_th(info: ResultLetterInfo) -> str:
+    """The letter's date as the letter prints it."""
+    return thai_date(info.issued_on)
 
 
 # -- what a page shows ------------------------------------------------------------------------
@@ -381,8 +364,14 @@ class ResultsCache:
     built once from it. Every lookup asks the database which run is released, so a new release
     replaces the cached one at the next request."""
 
-    def __init__(self, frameworks: Callable[[str], Framework] | None = None) -> None:
+    def __init__(
+        self,
+        frameworks: Callable[[str], Framework] | None = None,
+        issuer: Callable[[], IssuerSettings] = load_issuer,
+    ) -> None:
         self._frameworks = frameworks
+        self._issuer_source = issuer
+        self._issuer: IssuerSettings | None = None
         self._entries: dict[int, tuple[int, _Entry]] = {}
         self._lock = threading.Lock()
         self._build = threading.Lock()
@@ -406,6 +395,13 @@ class ResultsCache:
             with self._lock:
                 self._entries[cycle.id] = (run.id, entry)
             return entry
+
+    def letter(self, session: Session, run: ScoreRun, agency_id: int) -> ResultLetterInfo | None:
+        """The letter issued to ``agency_id`` for ``run`` (None: not issued yet); the issuer
+        (for the invitation's number) is read once."""
+        if self._issuer is None:
+            self._issuer = self._issuer_source()
+        return issued_letter(session, run, agency_id, self._issuer)
 
     def released(self, session: Session, cycle: SurveyCycle) -> ScoreRun | None:
         """The cycle's released run (None before the first release)."""
@@ -461,7 +457,7 @@ class _Signed:
     agency: Agency
     run: ScoreRun | None
     page: AgencyPage | None
-    letter: IssuedLetter | None
+    letter: ResultLetterInfo | None
 
 
 def _signed_in(request: Request, portal: Portal, session: Session) -> tuple[Principal, _Signed]:
@@ -475,7 +471,7 @@ def _signed_in(request: Request, portal: Portal, session: Session) -> tuple[Prin
     if run is None:
         return principal, _Signed(cycle, agency, None, None, None)
     page = cache.page(session, cycle, run, agency.id)
-    letter = issued_letter(session, run, agency.id) if page is not None else None
+    letter = cache.letter(session, run, agency.id) if page is not None else None
     return principal, _Signed(cycle, agency, run, page, letter)
 
 
@@ -494,6 +490,7 @@ def results_page(request: Request, portal: PortalDep) -> Response:
         released=found.run is not None,
         page=found.page,
         letter=found.letter,
+        letter_date=letter_date_th(found.letter) if found.letter else "",
         letter_url="/results/letter.pdf",
         plan_url="/results/action-plan.xlsx",
     )
@@ -509,8 +506,7 @@ def letter_pdf(request: Request, portal: PortalDep) -> Response:
     content = documents_of(request).letter_pdf(found.page.result, found.letter)
     code = found.agency.code
     title = f"หนังสือแจ้งผลการสำรวจ {found.cycle.year_be} {code}.pdf"
-    prefix = "correction" if found.letter.kind == ResultLetterKind.CORRECTION.value else "result"
-    return download(content, "application/pdf", f"{prefix}-{code}.pdf", title)
+    return download(content, "application/pdf", letter_file_name(code, found.letter), title)
 
 
 @router.get("/results/action-plan.xlsx")

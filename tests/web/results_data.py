@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI
 
 from dgops.registry.models import Agency, AgencyLevel, CycleAgency
-from dgops.results import AgencyResult
+from dgops.results import AgencyResult, ResultLetterInfo
 from dgops.results.models import (
     AgencyRecommendation,
     PublishedScore,
@@ -27,7 +27,6 @@ from dgops.results.models import (
     ScoreValue,
 )
 from dgops.web import WebConfig, create_app
-from dgops.web.results import IssuedLetter
 from tests.web.conftest import World
 
 LETTER_NUMBER = "สพร 0105/ว 123"
@@ -144,29 +143,40 @@ def add_previous(world: World) -> None:
             s.add(PublishedScore(year_be=2565, agency_id=a, kind=kind, code=code, score=score))
 
 
-def issue_letter(world: World, run_id: int, key: str = "A") -> None:
-    """The result letter of ``key`` for ``run_id``."""
+def issue_letter(
+    world: World,
+    run_id: int,
+    key: str = "A",
+    *,
+    number: str = LETTER_NUMBER,
+    issued_on: dt.date = LETTER_DATE,
+    corrects: int | None = None,
+) -> int:
+    """The result letter (a correction when it ``corrects`` a letter) of ``key`` for
+    ``run_id``; returns its id."""
     with world.db.begin() as s:
-        s.add(
-            ResultLetter(
-                cycle_id=world.cycle_id,
-                agency_id=world.agencies[key].agency_id,
-                run_id=run_id,
-                kind=ResultLetterKind.RESULT,
-                number=LETTER_NUMBER,
-                issued_on=LETTER_DATE,
-            )
+        row = ResultLetter(
+            cycle_id=world.cycle_id,
+            agency_id=world.agencies[key].agency_id,
+            run_id=run_id,
+            kind=ResultLetterKind.CORRECTION if corrects else ResultLetterKind.RESULT,
+            number=number,
+            issued_on=issued_on,
+            corrects_id=corrects,
         )
+        s.add(row)
+        s.flush()
+        return row.id
 
 
 @dataclass
 class FakeDocuments:
     """``dgops.results.letter`` as the page uses it: records what it was asked to render."""
 
-    letters: list[tuple[str, IssuedLetter]] = field(default_factory=list)
+    letters: list[tuple[str, ResultLetterInfo]] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)
 
-    def letter_pdf(self, result: AgencyResult, letter: IssuedLetter) -> bytes:
+    def letter_pdf(self, result: AgencyResult, letter: ResultLetterInfo) -> bytes:
         self.letters.append((result.code, letter))
         return b"%PDF-1.7 letter of " + result.code.encode()
 

@@ -10,11 +10,13 @@ import pytest
 from fastapi import FastAPI
 
 from dgops.recommend import CLASS_LABELS_TH
+from dgops.results import letter_dir
 from dgops.results.models import ScoreRun, ScoreValue
 from tests.web.conftest import TestClient, World, activate
 from tests.web.results_data import (
     ADVICE_P1,
     ADVICE_P2,
+    LETTER_DATE,
     LETTER_NUMBER,
     FakeDocuments,
     add_previous,
@@ -223,3 +225,32 @@ def test_should_return_to_the_results_page_after_signing_in_again(
         r = c.get("/results", follow_redirects=False)
         assert r.status_code == 303
         assert "next=%2Fresults" in r.headers["location"]
+
+
+def test_should_offer_the_correction_letter_of_a_new_release(
+    signed: dict[str, TestClient], world: World, documents: FakeDocuments
+) -> None:
+    first = add_run(world)
+    letter = issue_letter(world, first)
+    second = add_run(world, reason="แก้ไขคะแนนตามหลักฐานเพิ่มเติม")
+    issue_letter(world, second, number="สพร 0105/ว 200", corrects=letter)
+    html = signed["A"].get("/results").text
+    assert "หนังสือแจ้งแก้ไขผล ที่ สพร 0105/ว 200" in html
+    r = signed["A"].get("/results/letter.pdf")
+    assert f'filename="correction-D0001-{second}.pdf"' in r.headers["content-disposition"]
+    _code, info = documents.letters[-1]
+    assert info.corrects == (LETTER_NUMBER, LETTER_DATE)
+    assert info.reason_th == "แก้ไขคะแนนตามหลักฐานเพิ่มเติม"
+
+
+def test_should_serve_the_letter_exactly_as_it_was_sent(world: World) -> None:
+    run_id = add_run(world)
+    issue_letter(world, run_id)
+    sent = letter_dir(world.settings, 2566, run_id) / "result-D0001.pdf"
+    sent.parent.mkdir(parents=True)
+    sent.write_bytes(b"%PDF-1.7 the letter that was e-mailed")
+    with TestClient(world.app()) as c:  # the default documents: the stored letters
+        activate(c, world.agencies["A"])
+        r = c.get("/results/letter.pdf")
+        assert r.status_code == 200
+        assert r.content == b"%PDF-1.7 the letter that was e-mailed"

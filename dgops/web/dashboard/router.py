@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from dgops.cycles.models import SurveyCycle
 from dgops.registry.models import Agency, CycleAgency
+from dgops.results import letter_file_name
+from dgops.settings import get_settings
 from dgops.templating import environment
 from dgops.thai import local_date
 from dgops.web.dashboard.cache import FreshCache, data_fingerprint
@@ -47,11 +49,11 @@ from dgops.web.dashboard.xlsx import table_xlsx
 from dgops.web.portal import font_dir
 from dgops.web.results import (
     XLSX,
-    LetterModuleDocuments,
+    LetterFiles,
     ResultDocuments,
     ResultsCache,
     download,
-    issued_letter,
+    letter_date_th,
 )
 
 Clock = Callable[[], dt.datetime]
@@ -149,11 +151,11 @@ def create_dashboard_router(
     so an unchanged database is served from memory and any change is seen at once.
     ``results`` and ``documents`` serve the per-agency results view (``/dashboard/results``,
     the agencies' own results page as managers see it; defaults: read the released run with
-    the framework it was scored with, render with ``dgops.results.letter``).
+    the framework it was scored with; the letters as they were sent, ``LetterFiles``).
     """
     source: Tracking = tracking or LiveTracking()
     released = results or ResultsCache()
-    docs: ResultDocuments = documents or LetterModuleDocuments()
+    docs: ResultDocuments = documents or LetterFiles(get_settings())
     memo = cache or FreshCache()
     now = clock or _utcnow
     env = dashboard_environment(templates_dir)
@@ -289,8 +291,14 @@ def create_dashboard_router(
             return None
         run = released.released(s, cycle)
         page = released.page(s, cycle, run, agency.id) if run is not None else None
-        letter = issued_letter(s, run, agency.id) if run is not None and page else None
-        return {"agency": agency, "released": run is not None, "page": page, "letter": letter}
+        letter = released.letter(s, run, agency.id) if run is not None and page else None
+        return {
+            "agency": agency,
+            "released": run is not None,
+            "page": page,
+            "letter": letter,
+            "letter_date": letter_date_th(letter) if letter else "",
+        }
 
     @router.get("/results")
     def results_view(request: Request, who: Viewer = who_dep) -> Response:
@@ -312,6 +320,7 @@ def create_dashboard_router(
             letter_url=f"results/letter.pdf?{query}",
             plan_url=f"results/action-plan.xlsx?{query}",
             **(found or {"agency": None, "released": False, "page": None, "letter": None}),
+            **({} if found else {"letter_date": ""}),
         )
 
     def result_file(request: Request, who: Viewer, kind: str) -> Response:
@@ -329,9 +338,8 @@ def create_dashboard_router(
             if letter is None:
                 return render("dashboard/empty.html.j2", 404, viewer=who)
             title = f"หนังสือแจ้งผลการสำรวจ {year} {code}.pdf"
-            return download(
-                docs.letter_pdf(page.result, letter), "application/pdf", f"result-{code}.pdf", title
-            )
+            name = letter_file_name(code, letter)
+            return download(docs.letter_pdf(page.result, letter), "application/pdf", name, title)
         title = f"แผนปฏิบัติการ {year} {code}.xlsx"
         return download(
             docs.action_plan_xlsx(page.result), XLSX, f"action-plan-{code}-{year}.xlsx", title
