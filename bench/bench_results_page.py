@@ -2,13 +2,15 @@
 at 50 concurrent signed-in agencies on loopback.
 
 Seeds a cycle of ``--agencies`` agencies (the 2566 framework) with a released run (every
-agency scored, recommendations for every sub-indicator), signs ``--clients`` distinct agencies
+agency scored, recommendations for every sub-indicator, result letters issued unless
+``--no-letters``), signs ``--clients`` distinct agencies
 in through /activate, opens each one's results page once (the first request reads the run),
 then for ``--seconds`` each phase has every agency fetch, in turn, its own ``/results`` or
 ``/static/portal.css`` — paced (~1 s apart, like people reading) and saturated (no pause).
 Prints p50/p95/max per phase and the ratio of the p95s (target: results ≤ 3 × static).
 
-    uv run python -m bench results_page [--agencies 376] [--clients 50] [--seconds 15]
+    uv run python -m bench.bench_results_page [--agencies 376] [--clients 50] [--seconds 15]
+        [--no-letters]
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import datetime as dt
 import os
 import random
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +32,7 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
-from bench.bench_web import PASSWORD, Phase, _free_port
+from bench.bench_web import PASSWORD, Phase
 from dgops.credentials import issue_credentials
 from dgops.cycles.models import SurveyCycle
 from dgops.db import Database, make_engine, upgrade
@@ -38,14 +41,23 @@ from dgops.registry.models import Agency, AgencyLevel, CycleAgency
 from dgops.results.models import (
     AgencyRecommendation,
     RecommendationClass,
+    ResultLetter,
+    ResultLetterKind,
     ScoreKind,
     ScoreRun,
     ScoreValue,
 )
 
 
-def _seed(url: str, n: int, clients: int) -> list[tuple[str, str]]:
-    """A cycle of ``n`` agencies with a released run; credentials for the first ``clients``."""
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _seed(url: str, n: int, clients: int, letters: bool) -> list[tuple[str, str]]:
+    """A cycle of ``n`` agencies with a released run (and their result letters issued);
+    credentials for the first ``clients``."""
     fw = load_framework("2566")
     rng = random.Random(13)
     engine = make_engine(url)
@@ -110,6 +122,21 @@ def _seed(url: str, n: int, clients: int) -> list[tuple[str, str]]:
             scores.append(_row(run.id, a.id, ScoreKind.OVERALL, "overall", overall))
         s.execute(insert(ScoreValue), scores)
         s.execute(insert(AgencyRecommendation), recs)
+        if letters:  # the state after ``dgops results send``: every agency has its letter
+            s.execute(
+                insert(ResultLetter),
+                [
+                    {
+                        "cycle_id": cycle.id,
+                        "agency_id": a.id,
+                        "run_id": run.id,
+                        "kind": ResultLetterKind.RESULT,
+                        "number": f"สพร 0105/ว {i}",
+                        "issued_on": dt.date(2024, 1, 15),
+                    }
+                    for i, a in enumerate(agencies, start=1)
+                ],
+            )
         report = issue_credentials(s, cycle, agencies[:clients], actor="bench")
         logins = [(c.username, c.code.reveal()) for c in report.issued]
     engine.dispose()
@@ -151,6 +178,8 @@ async def _fetch(
     client: httpx.AsyncClient, path: str, phase: Phase, until: float, pace: float, seed: int
 ) -> None:
     rng = random.Random(seed)
+    if pace:  # people do not all click at the same instant: spread the first requests
+        await asyncio.sleep(rng.uniform(0, pace))
     while time.perf_counter() < until:
         start = time.perf_counter()
         try:
@@ -205,10 +234,12 @@ def _p95(phase: Phase) -> float:
     return lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else float("nan")
 
 
-def measure(url: str, agencies: int, clients: int, seconds: float, var_dir: Path) -> None:
+def measure(
+    url: str, agencies: int, clients: int, seconds: float, var_dir: Path, letters: bool
+) -> None:
     """Seed ``url``, serve it with ``dgops web`` and print the phases and the p95 ratios."""
     t = time.perf_counter()
-    logins = _seed(url, agencies, clients)
+    logins = _seed(url, agencies, clients, letters)
     print(f"  seeded {agencies} agencies with a released run in {time.perf_counter() - t:.1f} s")
     port = _free_port()
     # This checkout's dgops (not whichever the ``dgops`` script was installed from).
@@ -261,11 +292,15 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=376)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--no-letters", action="store_true", help="before the letters are sent (none issued)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        print(f"SQLite (WAL), {os.cpu_count()} cores, {args.agencies} agencies:")
-        measure(url, args.agencies, args.clients, args.seconds, Path(tmp))
+        state = "no letters issued yet" if args.no_letters else "letters issued"
+        print(f"SQLite (WAL), {os.cpu_count()} cores, {args.agencies} agencies, {state}:")
+        measure(url, args.agencies, args.clients, args.seconds, Path(tmp), not args.no_letters)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import importlib
 import threading
 import urllib.parse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 from fastapi import APIRouter, Request
@@ -357,6 +357,8 @@ def results_chart(
 class _Entry:
     results: ResultSet
     pages: dict[int, AgencyPage | None]
+    letters: dict[int, ResultLetterInfo] = field(default_factory=dict)
+    """Letters found issued for this run (an issued letter never changes)."""
 
 
 class ResultsCache:
@@ -397,11 +399,22 @@ class ResultsCache:
             return entry
 
     def letter(self, session: Session, run: ScoreRun, agency_id: int) -> ResultLetterInfo | None:
-        """The letter issued to ``agency_id`` for ``run`` (None: not issued yet); the issuer
-        (for the invitation's number) is read once."""
-        if self._issuer is None:
-            self._issuer = self._issuer_source()
-        return issued_letter(session, run, agency_id, self._issuer)
+        """The letter issued to ``agency_id`` for ``run`` (None: not issued yet). Once found it
+        is kept with the run (an issued letter never changes); until then every call asks the
+        database, so a letter sent a minute ago is offered at once."""
+        with self._lock:
+            found = self._entries.get(run.cycle_id)
+            entry = found[1] if found is not None and found[0] == run.id else None
+            if entry is not None and agency_id in entry.letters:
+                return entry.letters[agency_id]
+            if self._issuer is None:
+                self._issuer = self._issuer_source()
+            issuer = self._issuer
+        info = issued_letter(session, run, agency_id, issuer)
+        if info is not None and entry is not None:
+            with self._lock:
+                entry.letters[agency_id] = info
+        return info
 
     def released(self, session: Session, cycle: SurveyCycle) -> ScoreRun | None:
         """The cycle's released run (None before the first release)."""
