@@ -4,14 +4,17 @@ the edge cases with their defined wording, the downloads, and the cached run."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 
+from dgops.cycles.models import SurveyCycle
 from dgops.recommend import CLASS_LABELS_TH
 from dgops.results import letter_dir
 from dgops.results.models import ScoreRun, ScoreValue
+from dgops.web.results import ResultsCache
 from tests.web.conftest import TestClient, World, activate
 from tests.web.results_data import (
     ADVICE_P1,
@@ -254,3 +257,33 @@ def test_should_serve_the_letter_exactly_as_it_was_sent(world: World) -> None:
         r = c.get("/results/letter.pdf")
         assert r.status_code == 200
         assert r.content == b"%PDF-1.7 the letter that was e-mailed"
+
+
+def test_should_read_the_run_once_when_many_agencies_open_the_page_together(
+    world: World,
+) -> None:
+    add_run(world)
+    cache = ResultsCache(lambda _version: world.framework)
+    a = world.agencies["A"].agency_id
+    start = threading.Barrier(8)
+    found: list[str] = []
+
+    def one() -> None:
+        start.wait()
+        with world.db.begin() as s:
+            cycle = s.get(SurveyCycle, world.cycle_id)
+            assert cycle is not None
+            run = cache.released(s, cycle)
+            assert run is not None
+            page = cache.page(s, cycle, run, a)
+            assert page is not None
+            assert page.overall is not None
+            found.append(page.overall.score)
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert found == ["62.50"] * 8
+    assert cache.builds == 1
