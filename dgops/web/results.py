@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+import unicodedata
 import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -271,6 +272,23 @@ def agency_page(result: AgencyResult) -> AgencyPage:
     )
 
 
+LABEL_CHARS = 44
+"""Spacing characters of a bar group's label that fit the chart's width at its font size."""
+
+
+def fit_label(text: str, limit: int = LABEL_CHARS) -> str:
+    """``text`` cut to ``limit`` spacing characters with "…" (Thai vowel and tone marks take
+    no width); the full name is in the chart's description and the table."""
+    width, out = 0, list[str]()
+    for ch in text:
+        spacing = unicodedata.category(ch) != "Mn"
+        if spacing and width == limit - 1:
+            return "".join(out).rstrip() + "…"
+        width += spacing
+        out.append(ch)
+    return text
+
+
 def chart_series(peer_label_th: str, previous_label_th: str | None) -> list[tuple[str, str]]:
     """The chart's bars (CSS class, Thai name) in drawing order: the agency, its peers' mean
     and, when there is one, last year."""
@@ -330,7 +348,8 @@ def results_chart(
         )
     for i, line in enumerate(lines):
         y0 = top + i * group_h
-        out.append(f'<text class="group" x="{left}" y="{y0 + 15}">{escape(line.name_th)}</text>')
+        label = escape(fit_label(line.name_th))
+        out.append(f'<text class="group" x="{left}" y="{y0 + 15}">{label}</text>')
         for j, (cls, _name, get) in enumerate(series):
             value = get(line)
             y = y0 + label_h + j * (bar_h + gap)

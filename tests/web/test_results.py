@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +15,7 @@ from dgops.cycles.models import SurveyCycle
 from dgops.recommend import CLASS_LABELS_TH
 from dgops.results import letter_dir
 from dgops.results.models import ScoreRun, ScoreValue
-from dgops.web.results import ResultsCache
+from dgops.web.results import LABEL_CHARS, ResultsCache, fit_label
 from tests.web.conftest import TestClient, World, activate
 from tests.web.results_data import (
     ADVICE_P1,
@@ -287,3 +288,12 @@ def test_should_read_the_run_once_when_many_agencies_open_the_page_together(
         t.join()
     assert found == ["62.50"] * 8
     assert cache.builds == 1
+
+
+def test_should_cut_long_names_in_the_chart_only() -> None:
+    name = "โครงสร้างพื้นฐานความมั่นคงปลอดภัยและมีประสิทธิภาพของหน่วยงานภาครัฐทุกระดับ"
+    cut = fit_label(name)
+    assert cut.endswith("…")
+    assert name.startswith(cut[:-1])
+    assert sum(unicodedata.category(c) != "Mn" for c in cut) == LABEL_CHARS
+    assert fit_label("บริการภาครัฐ") == "บริการภาครัฐ"
