@@ -279,7 +279,8 @@ LABEL_CHARS = 44
 def fit_label(text: str, limit: int = LABEL_CHARS) -> str:
     """``text`` cut to ``limit`` spacing characters with "…" (Thai vowel and tone marks take
     no width); the full name is in the chart's description and the table."""
-    width, out = 0, list[str]()
+    width = 0
+    out: list[str] = []
     for ch in text:
         spacing = unicodedata.category(ch) != "Mn"
         if spacing and width == limit - 1:
