@@ -15,6 +15,7 @@ default, :class:`LetterFiles`, serves the letter exactly as it was sent.
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 import unicodedata
 import urllib.parse
@@ -44,14 +45,18 @@ from dgops.results import (
     load_results,
 )
 from dgops.results import released_run as find_released_run
-from dgops.results.models import ScoreRun
+from dgops.results.models import ResultLetterKind, ScoreRun
 from dgops.settings import Settings
 from dgops.thai import thai_date
 from dgops.web.portal import NotFound, Portal, PortalDep
 from dgops.web.security import Principal
 
+log = logging.getLogger(__name__)
+
 __all__ = [
+    "LABEL_CHARS",
     "NO_SCORE",
+    "UNAVAILABLE",
     "AgencyPage",
     "LetterFiles",
     "LineView",
@@ -60,10 +65,12 @@ __all__ = [
     "agency_page",
     "chart_series",
     "download",
+    "fit_label",
     "issued_letter",
     "letter_date_th",
     "results_chart",
     "router",
+    "unavailable",
 ]
 
 NO_SCORE = "ไม่มีคะแนน"
@@ -481,6 +488,16 @@ def download(content: bytes, media_type: str, filename: str, title_th: str) -> R
     )
 
 
+UNAVAILABLE = (
+    "ขออภัย ระบบยังจัดเตรียมเอกสารนี้ไม่ได้ในขณะนี้ กรุณาลองใหม่อีกครั้งภายหลัง หากยังไม่ได้ กรุณาติดต่อทีมงานโครงการ"
+)
+
+
+def unavailable(portal: Portal, request: Request) -> Response:
+    """The Thai error page of a document that could not be produced (HTTP 503)."""
+    return portal.render(request, "error.html.j2", 503, message=UNAVAILABLE)
+
+
 router = APIRouter()
 
 
@@ -536,9 +553,15 @@ def letter_pdf(request: Request, portal: PortalDep) -> Response:
         _principal, found = _signed_in(request, portal, s)
     if found.page is None or found.letter is None:
         raise NotFound
-    content = documents_of(request).letter_pdf(found.page.result, found.letter)
+    try:
+        content = documents_of(request).letter_pdf(found.page.result, found.letter)
+    except Exception:  # the page stays usable; the operators see the trace in the log
+        log.exception("result letter of agency %s could not be produced", found.agency.code)
+        return unavailable(portal, request)
     code = found.agency.code
-    title = f"หนังสือแจ้งผลการสำรวจ {found.cycle.year_be} {code}.pdf"
+    correction = found.letter.kind == ResultLetterKind.CORRECTION.value
+    what = "หนังสือแจ้งแก้ไขผลการสำรวจ" if correction else "หนังสือแจ้งผลการสำรวจ"
+    title = f"{what} {found.cycle.year_be} {code}.pdf"
     return download(content, "application/pdf", letter_file_name(code, found.letter), title)
 
 
@@ -549,7 +572,11 @@ def action_plan(request: Request, portal: PortalDep) -> Response:
         _principal, found = _signed_in(request, portal, s)
     if found.page is None or not found.page.scored:
         raise NotFound
-    content = documents_of(request).action_plan_xlsx(found.page.result)
+    try:
+        content = documents_of(request).action_plan_xlsx(found.page.result)
+    except Exception:  # the page stays usable; the operators see the trace in the log
+        log.exception("action plan of agency %s could not be produced", found.agency.code)
+        return unavailable(portal, request)
     code, year = found.agency.code, found.cycle.year_be
     title = f"แผนปฏิบัติการ {year} {code}.xlsx"
     return download(content, XLSX, f"action-plan-{code}-{year}.xlsx", title)

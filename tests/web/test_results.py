@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from dgops.cycles.models import SurveyCycle
 from dgops.recommend import CLASS_LABELS_TH
-from dgops.results import letter_dir
+from dgops.results import AgencyResult, ResultLetterInfo, letter_dir
 from dgops.results.models import ScoreRun, ScoreValue
 from dgops.web.results import LABEL_CHARS, ResultsCache, fit_label
 from tests.web.conftest import TestClient, World, activate
@@ -297,3 +297,25 @@ def test_should_cut_long_names_in_the_chart_only() -> None:
     assert name.startswith(cut[:-1])
     assert sum(unicodedata.category(c) != "Mn" for c in cut) == LABEL_CHARS
     assert fit_label("บริการภาครัฐ") == "บริการภาครัฐ"
+
+
+class BrokenDocuments(FakeDocuments):
+    def letter_pdf(self, result: AgencyResult, info: ResultLetterInfo) -> bytes:
+        raise RuntimeError("typst crashed")
+
+    def action_plan_xlsx(self, result: AgencyResult) -> bytes:
+        raise RuntimeError("disk full")
+
+
+def test_should_say_in_thai_when_a_document_cannot_be_produced(world: World) -> None:
+    run_id = add_run(world)
+    issue_letter(world, run_id)
+    with TestClient(results_app(world, BrokenDocuments())) as c:
+        activate(c, world.agencies["A"])
+        for path in ("/results/letter.pdf", "/results/action-plan.xlsx"):
+            r = c.get(path)
+            assert r.status_code == 503, path
+            assert "ยังจัดเตรียมเอกสารนี้ไม่ได้ในขณะนี้" in r.text
+            assert "typst" not in r.text
+            assert "disk" not in r.text
+        assert c.get("/results").status_code == 200

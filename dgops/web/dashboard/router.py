@@ -8,6 +8,7 @@ it is the caller's business: every route depends on the ``viewer`` dependency it
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import urllib.parse
 from collections.abc import Callable, Hashable, Mapping
 from contextlib import AbstractContextManager
@@ -48,6 +49,7 @@ from dgops.web.dashboard.views import (
 from dgops.web.dashboard.xlsx import table_xlsx
 from dgops.web.portal import font_dir
 from dgops.web.results import (
+    UNAVAILABLE,
     XLSX,
     LetterFiles,
     ResultDocuments,
@@ -56,6 +58,7 @@ from dgops.web.results import (
     letter_date_th,
 )
 
+log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 ASSETS_DIR = ("static", "dashboard")
@@ -333,17 +336,22 @@ def create_dashboard_router(
         if found is None or page is None or not page.scored:
             return render("dashboard/empty.html.j2", 404, viewer=who)
         code = found["agency"].code
-        if kind == "letter":
-            letter = found["letter"]
-            if letter is None:
-                return render("dashboard/empty.html.j2", 404, viewer=who)
-            title = f"หนังสือแจ้งผลการสำรวจ {year} {code}.pdf"
-            name = letter_file_name(code, letter)
-            return download(docs.letter_pdf(page.result, letter), "application/pdf", name, title)
-        title = f"แผนปฏิบัติการ {year} {code}.xlsx"
-        return download(
-            docs.action_plan_xlsx(page.result), XLSX, f"action-plan-{code}-{year}.xlsx", title
-        )
+        letter = found["letter"]
+        if kind == "letter" and letter is None:
+            return render("dashboard/empty.html.j2", 404, viewer=who)
+        try:
+            if kind == "letter":
+                content = docs.letter_pdf(page.result, letter)
+                name, media = letter_file_name(code, letter), "application/pdf"
+                title = f"หนังสือแจ้งผลการสำรวจ {year} {code}.pdf"
+            else:
+                content = docs.action_plan_xlsx(page.result)
+                name, media = f"action-plan-{code}-{year}.xlsx", XLSX
+                title = f"แผนปฏิบัติการ {year} {code}.xlsx"
+        except Exception:  # the trace goes to the log; the manager gets a plain answer
+            log.exception("%s of agency %s could not be produced", kind, code)
+            return Response(UNAVAILABLE, 503, media_type="text/plain; charset=utf-8")
+        return download(content, media, name, title)
 
     @router.get("/results/letter.pdf")
     def result_letter(request: Request, who: Viewer = who_dep) -> Response:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from dgops.results import AgencyResult
 from tests.web.conftest import TestClient, World
 from tests.web.dashboard.conftest import (
     CHEAP_HASHER,
@@ -95,3 +96,23 @@ def test_should_download_the_letter_once_issued_and_the_plan(
     assert 'filename="action-plan-D0001-2566.xlsx"' in r.headers["content-disposition"]
     assert boss.get("/dashboard/results/action-plan.xlsx?agency=D0002").status_code == 404
     assert documents.plans == ["D0001"]
+
+
+def test_should_answer_plainly_when_a_document_cannot_be_produced(world: World) -> None:
+    class Broken(FakeDocuments):
+        def action_plan_xlsx(self, result: AgencyResult) -> bytes:
+            raise RuntimeError("disk full")
+
+    add_run(world)
+    app = results_app(
+        world,
+        Broken(),
+        tracking=FakeTracking(),
+        managers={MANAGER: CHEAP_HASHER.hash(MANAGER_PASSWORD)},
+    )
+    with TestClient(app) as c:
+        assert sign_in_manager(c).status_code == 303
+        r = c.get("/dashboard/results/action-plan.xlsx?agency=D0001")
+        assert r.status_code == 503
+        assert "ยังจัดเตรียมเอกสารนี้ไม่ได้ในขณะนี้" in r.text
+        assert "disk full" not in r.text
