@@ -448,7 +448,7 @@ def fill(
         offset += len(obj)
     size = layout.size
     if extra_pages:
-        fonts = "".join(
+        font_refs = "".join(
             f"/{FONT_RESOURCES[bold]} {layout.font_objs[int(bold)]} 0 R" for bold in (False, True)
         )
         width, height = layout.media_box
@@ -459,12 +459,12 @@ def fill(
             size += 2
             # Level 1: a third of level 6's time on enclosure pages, ~15 % larger.
             objs.append((stream_no, _stream(stream_no, content, 1)))
-            page = (
+            page_obj = (
                 f"{page_no} 0 obj\n<</Type/Page/Parent {layout.pages_obj} 0 R"
-                f"/MediaBox[0 0 {width:g} {height:g}]/Resources<</Font<<{fonts}>>>>"
+                f"/MediaBox[0 0 {width:g} {height:g}]/Resources<</Font<<{font_refs}>>>>"
                 f"/Contents {stream_no} 0 R>>\nendobj\n"
             ).encode()
-            objs.append((page_no, page))
+            objs.append((page_no, page_obj))
             new_kids.append(page_no)
         kids = " ".join(f"{k} 0 R" for k in (*layout.kids, *new_kids))
         tree = (

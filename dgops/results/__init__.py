@@ -9,6 +9,13 @@
 from __future__ import annotations
 
 from dgops.results.answers import AGENCY_COLUMNS, load_agencies, load_answers
+from dgops.results.letter import (
+    ResultLetterInfo,
+    ResultLetterReport,
+    action_plan_xlsx,
+    render_result_letter,
+    render_result_letters,
+)
 from dgops.results.pipeline import (
     PEER_GROUP,
     FrameworkSource,
@@ -60,9 +67,12 @@ __all__ = [
     "RecommendOutcome",
     "ReleaseError",
     "ReleaseOutcome",
+    "ResultLetterInfo",
+    "ResultLetterReport",
     "ResultSet",
     "ScoreLine",
     "ScoreOutcome",
+    "action_plan_xlsx",
     "check_can_score",
     "current_run",
     "level_distribution",
@@ -76,6 +86,8 @@ __all__ = [
     "recommend_cycle",
     "release_run",
     "released_run",
+    "render_result_letter",
+    "render_result_letters",
     "require_released",
     "score_cycle",
     "score_long_frame",

@@ -26,21 +26,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from dgops.letters import IssuerSettings, LetterContext, load_issuer
-from dgops.letters.compose import (
+from dgops.letters import (
+    DEFAULT_STYLE,
+    FONT_DIR,
     BarChart,
     Block,
     Column,
+    IssuerSettings,
+    LetterContext,
     PageBreak,
     Series,
     Space,
     Table,
     Text,
     compose,
+    load_issuer,
+    render_body,
+    render_docx,
+    render_pdf,
 )
-from dgops.letters.context import render_body
-from dgops.letters.docx import render_docx
-from dgops.letters.render import DEFAULT_STYLE, FONT_DIR, render_pdf
 from dgops.results.view import CLASS_ORDER, AgencyResult, ScoreLine
 from dgops.thai import thai_date, thai_digits
 
@@ -51,10 +55,10 @@ __all__ = [
     "ResultLetterReport",
     "action_plan_xlsx",
     "enclosure_blocks",
-    "result_letter_context",
-    "result_letter_name",
     "render_result_letter",
     "render_result_letters",
+    "result_letter_context",
+    "result_letter_name",
 ]
 
 RESULT = "result"
@@ -227,7 +231,8 @@ def _enclosure_1(result: AgencyResult) -> list[Block]:
                 change = f" ({word} {thai_digits(f'{abs(overall.delta):.2f}')} คะแนน)"
             blocks.append(
                 Text(
-                    f"คะแนนภาพรวม{result.previous_label_th} {_score(overall.previous)} คะแนน{change}"
+                    f"คะแนนภาพรวม{result.previous_label_th} "
+                    f"{_score(overall.previous)} คะแนน{change}"
                 )
             )
         else:
