@@ -14,7 +14,6 @@ The blocks are plain data: the DOCX renderer takes the same list.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -129,10 +128,6 @@ class Geometry:
     @property
     def content_width(self) -> float:
         return self.width - self.left - self.right
-
-
-def _is_mark(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Mn", "Mc")
 
 
 @cache
@@ -258,18 +253,26 @@ class Typesetter:
         return lines or [""]
 
     def _split_word(self, word: str, width: float, bold: bool, size: float) -> tuple[str, str]:
-        """A word wider than the column: cut between characters (never before a mark)."""
-        cut = 1
-        for i in range(1, len(word)):
-            if _is_mark(word[i]):
-                continue
-            if self._measure(word[:i], bold, size) > width:
+        """A word wider than the column: cut between Thai character clusters (never inside
+        one), as late as the width allows."""
+        cut = 0
+        for end in _cluster_ends(word):
+            if self._measure(word[:end], bold, size) > width:
                 break
-            cut = i
-        else:
-            if self._measure(word, bold, size) <= width:
-                cut = len(word)
+            cut = end
+        if cut == 0:  # not even one cluster fits: it goes alone
+            cut = next(iter(_cluster_ends(word)), len(word))
         return word[:cut], word[cut:]
+
+
+def _cluster_ends(word: str) -> list[int]:
+    from pythainlp.tokenize import subword_tokenize
+
+    ends, at = [], 0
+    for part in subword_tokenize(word, engine="tcc"):
+        at += len(part)
+        ends.append(at)
+    return ends
 
 
 @cache

@@ -360,9 +360,15 @@ def draw_compact(runs: list[Run], font: FillFont, bold: bool, size: float) -> st
             items.clear()
 
     for run in runs:
-        if run.actual is not None:
+        actual = run.actual
+        if actual is None and len(run.glyphs) > 1:
+            # A cluster of a base and its marks: poppler may order a mark after the next base
+            # or put it on a line of its own (bold ปฏิบัติ); the span gives the cluster's text
+            # once, where the cluster starts.
+            actual = "".join(font.to_unicode.get(g.gid, "") for g in run.glyphs)
+        if actual is not None:
             flush()
-            ops.append(f"/Span <</ActualText <{_utf16_hex(run.actual)}>>> BDC")
+            ops.append(f"/Span <</ActualText <{_utf16_hex(actual)}>>> BDC")
         for g in run.glyphs:
             advance = font.widths.get(g.gid, 0) * scale
             if abs(g.y) > 0.001:
@@ -377,10 +383,9 @@ def draw_compact(runs: list[Run], font: FillFont, bold: bool, size: float) -> st
                 items.append(f"{-(g.x - pen) * 1000 / size:.1f}")
             items.append(f"<{g.gid:04X}>")
             pen = g.x + advance
-        if run.actual is not None:
+        if actual is not None:
             flush()
             ops.append("EMC")
-            pen = None
     flush()
     ops.append("ET")
     return "\n".join(ops)

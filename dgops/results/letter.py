@@ -355,7 +355,7 @@ def _enclosure_2(result: AgencyResult) -> list[Block]:
     if plan:
         blocks.append(
             Table(
-                columns=(Column(2.4), Column(2.8), Column(1.8), Column(2.0), Column(1.4)),
+                columns=(Column(2.2), Column(2.1), Column(2.2), Column(2.4), Column(1.4)),
                 header=(
                     "ตัวชี้วัดย่อย",
                     "สิ่งที่จะดำเนินการ",
