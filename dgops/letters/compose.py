@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
-from dgops.letters.fill import draw_compact, fill_fonts
+from dgops.letters.fill import FONT_RESOURCES, draw_compact, fill_fonts
 
 Align = Literal["left", "right", "center"]
 BODY_PT = 11.0
@@ -29,8 +29,12 @@ LINE_EM = 1.5
 """Line pitch of enclosure text (ascender + descender is 1.3 em)."""
 ASCENDER_EM = 1.068
 DESCENDER_EM = 0.232
+SHORT = 24
+"""Strings up to this long are measured whole before being cut into words."""
 WRAP_MARGIN = 0.5
 """Points a wrapped line keeps free (kerning between words is not measured)."""
+_SIMPLE = frozenset("0123456789๐๑๒๓๔๕๖๗๘๙./-")
+"""Characters drawn one glyph each without shaping (figures)."""
 SHAPE_CACHE = 200_000
 """Shaped strings kept per process (then the cache starts over)."""
 
@@ -155,11 +159,35 @@ class Typesetter:
         self._shaped: dict[tuple[str, bool, float], tuple[bytes, float]] = {}
         self._wrapped: dict[tuple[str, bool, float, int], tuple[str, ...]] = {}
         self._words: dict[tuple[str, bool, float], float] = {}
+        self._glyphs: dict[tuple[str, bool], tuple[int, float]] = {}
+
+    def _simple(self, text: str, bold: bool, size: float) -> tuple[bytes, float]:
+        """Figures (scores, ranks) without harfbuzz: one glyph per character, each advancing
+        by its own width, so the ``TJ`` needs no adjustments. Thousands of distinct scores
+        per batch make this the common case."""
+        font = self.fonts[bold]
+        gids = []
+        width = 0.0
+        for ch in text:
+            glyph = self._glyphs.get((ch, bold))
+            if glyph is None:
+                runs, _ = font.shape(ch, size)
+                gid = runs[0].glyphs[0].gid
+                glyph = (gid, font.widths.get(gid, 0) / font.upem)
+                self._glyphs[(ch, bold)] = glyph
+            gids.append(f"<{glyph[0]:04X}>")
+            width += glyph[1] * size
+        name = FONT_RESOURCES[bold]
+        ops = f"BT /{name} {size:g} Tf 1 0 0 1 0 0 Tm [{''.join(gids)}]TJ ET"
+        return ops.encode("ascii"), width
 
     def shaped(self, text: str, bold: bool, size: float) -> tuple[bytes, float]:
         """Operators drawing ``text`` with the pen at the origin, and its advance width."""
         key = (text, bold, size)
         hit = self._shaped.get(key)
+        if hit is None and _SIMPLE.issuperset(text):
+            hit = self._simple(text, bold, size)
+            self._shaped[key] = hit
         if hit is None:
             font = self.fonts[bold]
             runs, width = font.shape(text, size)
@@ -228,6 +256,8 @@ class Typesetter:
         if not text.strip():
             return [""]
         limit = width - WRAP_MARGIN
+        if len(text) <= SHORT and self.width(text.strip(), bold, size) <= limit:
+            return [text.strip()]
         tokens = words(text)
         lines: list[str] = []
         current: list[str] = []
@@ -394,8 +424,10 @@ class Flow:
             height = max(len(c) for c in wrapped) * lh + 2 * pad
             return wrapped, height
 
-        def draw(row: Sequence[str], bold: bool, fill: bool) -> None:
-            wrapped, height = cells(row, bold)
+        def draw(
+            row: Sequence[str], bold: bool, fill: bool, laid: tuple[list[tuple[str, ...]], float]
+        ) -> None:
+            wrapped, height = laid
             height = max(height, table.min_row_height if not bold else 0)
             x = g.left
             top = self.y
@@ -421,17 +453,18 @@ class Flow:
             self.emit(b"".join(out))
             self.y -= height
 
-        header_height = cells(table.header, True)[1]
-        first_row = cells(table.rows[0], False)[1] if table.rows else 0.0
-        self.need(table.space_before + header_height + max(first_row, table.min_row_height))
+        header = cells(table.header, True)
+        rows = [cells(row, False) for row in table.rows]
+        first_row = rows[0][1] if rows else 0.0
+        self.need(table.space_before + header[1] + max(first_row, table.min_row_height))
         self.y -= table.space_before
-        draw(table.header, True, True)
-        for row in table.rows:
-            height = max(cells(row, False)[1], table.min_row_height)
+        draw(table.header, True, True, header)
+        for row, laid in zip(table.rows, rows, strict=True):
+            height = max(laid[1], table.min_row_height)
             if self.y - height < g.bottom:
                 self.new_page()
-                draw(table.header, True, True)
-            draw(row, False, False)
+                draw(table.header, True, True, header)
+            draw(row, False, False, laid)
 
     def _chart(self, chart: BarChart) -> None:
         g = self.geometry

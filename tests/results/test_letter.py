@@ -162,16 +162,19 @@ def test_result_letter_cover_and_both_enclosures() -> None:
     assert "แจ้งผลการสำรวจระดับความพร้อมรัฐบาลดิจิทัลของหน่วยงานภาครัฐ ประจำปี ๒๕๖๖" in text
     assert "เรียน อธิบดีกรมทดสอบ" in text
     assert _flat("หนังสือสพร. ที่ สพร ๒๕๖๖/ว๑๒๓ ลงวันที่ ๓ กรกฎาคม ๒๕๖๖") in flat
-    assert "สิ่งที่ส่งมาด้วย" in text and "กรมทดสอบระบบ" in text
+    assert "สิ่งที่ส่งมาด้วย" in text
+    assert "กรมทดสอบระบบ" in text
     # Enclosure 1: overall, every pillar with score and level, sub-indicators, peer rank.
-    assert "สิ่งที่ส่งมาด้วย ๑" in text and "สิ่งที่ส่งมาด้วย ๒" in text
+    assert "สิ่งที่ส่งมาด้วย ๑" in text
+    assert "สิ่งที่ส่งมาด้วย ๒" in text
     assert "คะแนนภาพรวม ๖๓.๔๖ คะแนน" in text
     for i, (_, name) in enumerate(PILLARS):
         assert _flat(name) in flat
         assert thai_digits(f"{61.25 + i:.2f}") in text
     assert "๓ ขั้นพัฒนา" in text
     for code, _, name in SUBS:
-        assert thai_digits(code) in text and _flat(name) in flat
+        assert thai_digits(code) in text
+        assert _flat(name) in flat
     assert "๔/๑๒" in text  # rank in the peer group
     assert "ค่าเฉลี่ยของกลุ่มเปรียบเทียบ" in text
     # Enclosure 2: the three classes with DGA's advice, and the action plan.
@@ -183,14 +186,15 @@ def test_result_letter_cover_and_both_enclosures() -> None:
     assert "แผนปฏิบัติการของหน่วยงาน" in text
     for header in ("หน่วยงานหลัก", "หน่วยงานสนับสนุน", "กำหนดแล้วเสร็จ"):
         assert header in text
-    assert "nan" not in text.lower() and "None" not in text
+    assert "nan" not in text.lower()
+    assert "None" not in text
     assert len(_pages(pdf)) >= 3
 
 
 def test_enclosures_are_vectors_in_sarabun() -> None:
     pdf = pikepdf.open(io.BytesIO(render_result_letter(make_result(), INFO)))
     for page in list(pdf.pages)[1:]:
-        resources = page.obj.get("/Resources", {})
+        resources = page.obj.Resources
         assert "/XObject" not in resources  # no raster (nor any) image on enclosure pages
         fonts = [str(f.BaseFont) for f in resources["/Font"].values()]
         assert all("Sarabun" in f for f in fonts)
@@ -273,7 +277,8 @@ def test_docx_has_the_cover_and_the_enclosure_tables() -> None:
     assert "สพร ๒๕๖๖/ว๔๐๙๙" in "".join(
         c.text for t in doc.tables for row in t.rows for c in row.cells
     )
-    assert "สิ่งที่ส่งมาด้วย ๑" in text and "สิ่งที่ส่งมาด้วย ๒" in text
+    assert "สิ่งที่ส่งมาด้วย ๑" in text
+    assert "สิ่งที่ส่งมาด้วย ๒" in text
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     for _, name in PILLARS:
         assert any(name in c for c in cells)
@@ -291,9 +296,11 @@ def test_action_plan_xlsx_prefilled_protected_with_date_check() -> None:
     # To accelerate first, then fairly outstanding; outstanding ones need no plan.
     assert [r[0] for r in rows] == ["P1.2", "P2.1"]
     assert rows[0][5] == ADVICE["P1.2"]
-    assert rows[0][7] == "ฝ่ายเทคโนโลยีสารสนเทศ" and rows[0][9] is None
+    assert rows[0][7] == "ฝ่ายเทคโนโลยีสารสนเทศ"
+    assert rows[0][9] is None
     assert ws.protection.sheet
-    assert ws["A4"].protection.locked and not ws["J5"].protection.locked
+    assert ws["A4"].protection.locked
+    assert not ws["J5"].protection.locked
     validations = ws.data_validations.dataValidation
     assert any(v.type == "date" and "J5" in str(v.sqref) for v in validations)
 
