@@ -64,14 +64,16 @@ def _results(n: int) -> list[AgencyResult]:
                     overall=None,
                     pillars=(),
                     sub_indicators=(),
-                    advice={c: () for c in CLASS_ORDER},
+                    advice=dict.fromkeys(CLASS_ORDER, ()),
                     previous_label_th=None,
                 )
             )
             continue
         has_previous = i % 2 == 0
 
-        def line(kind: str, code: str, name: str, pillar: str | None = None) -> ScoreLine:
+        def line(
+            kind: str, code: str, name: str, pillar: str | None = None, last: bool = has_previous
+        ) -> ScoreLine:
             score = float(rng.uniform(0, 100))
             return ScoreLine(
                 kind=kind,
@@ -83,7 +85,7 @@ def _results(n: int) -> list[AgencyResult]:
                 peer_mean=float(rng.uniform(30, 70)),
                 rank_peer=int(rng.integers(1, 70)),
                 peer_size=70,
-                previous=float(rng.uniform(0, 100)) if has_previous else None,
+                previous=float(rng.uniform(0, 100)) if last else None,
                 pillar=pillar,
             )
 
