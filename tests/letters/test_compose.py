@@ -13,6 +13,7 @@ import pytest
 from dgops.letters import (
     FONT_DIR,
     BarChart,
+    Block,
     Column,
     LetterContext,
     PageBreak,
@@ -104,7 +105,7 @@ def test_enclosure_pages_follow_the_letter_as_vectors() -> None:
         ),
         note="ไม่มีผลปีก่อนให้เปรียบเทียบ",
     )
-    blocks = [
+    blocks: list[Block] = [
         PageBreak("สิ่งที่ส่งมาด้วย ๑"),
         Text("ผลการสำรวจของกรมทดสอบ", bold=True, align="center"),
         chart,
