@@ -35,7 +35,7 @@ WRAP_MARGIN = 0.5
 """Points a wrapped line keeps free (kerning between words is not measured)."""
 _SIMPLE = frozenset("0123456789๐๑๒๓๔๕๖๗๘๙./-")
 """Characters drawn one glyph each without shaping (figures)."""
-SHAPE_CACHE = 200_000
+SHAPE_CACHE = 20_000
 """Shaped strings kept per process (then the cache starts over)."""
 
 
