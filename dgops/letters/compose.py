@@ -185,19 +185,20 @@ class Typesetter:
         """Operators drawing ``text`` with the pen at the origin, and its advance width."""
         key = (text, bold, size)
         hit = self._shaped.get(key)
-        if hit is None and _SIMPLE.issuperset(text):
+        if hit is not None:
+            return hit
+        if _SIMPLE.issuperset(text):
             hit = self._simple(text, bold, size)
-            self._shaped[key] = hit
-        if hit is None:
+        else:
             font = self.fonts[bold]
             runs, width = font.shape(text, size)
             if not font.can_draw(runs, text):
                 missing = sorted(set(text) - font.chars)
                 raise UndrawableText(f"cannot draw {missing!r} in {text!r}")
             hit = (draw_compact(runs, font, bold, size).encode("ascii"), width)
-            if len(self._shaped) >= SHAPE_CACHE:
-                self._shaped.clear()
-            self._shaped[key] = hit
+        if len(self._shaped) >= SHAPE_CACHE:
+            self._shaped.clear()  # per-agency strings must not grow a batch's memory
+        self._shaped[key] = hit
         return hit
 
     def width(self, text: str, bold: bool, size: float) -> float:

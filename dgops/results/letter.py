@@ -179,7 +179,7 @@ def _chart(result: AgencyResult) -> BarChart:
     if result.previous_label_th and any(v is not None for v in previous):
         series.append(
             Series(
-                f"คะแนนของหน่วยงาน{result.previous_label_th}",
+                f"คะแนนของหน่วยงาน{thai_digits(result.previous_label_th)}",
                 previous,
                 PREVIOUS_RGB,
                 missing="ไม่มีคะแนนปีก่อน",
@@ -231,7 +231,7 @@ def _enclosure_1(result: AgencyResult) -> list[Block]:
                 change = f" ({word} {thai_digits(f'{abs(overall.delta):.2f}')} คะแนน)"
             blocks.append(
                 Text(
-                    f"คะแนนภาพรวม{result.previous_label_th} "
+                    f"คะแนนภาพรวม{thai_digits(result.previous_label_th)} "
                     f"{_score(overall.previous)} คะแนน{change}"
                 )
             )

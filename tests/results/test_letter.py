@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -102,7 +103,8 @@ def make_result(
         for i, (c, n) in enumerate(PILLARS)
     )
     subs = tuple(
-        _line("sub_indicator", c, n, 70.0 + i, pillar=p) for i, (c, p, n) in enumerate(SUBS)
+        _line("sub_indicator", c, n, None if p == dropped else 70.0 + i, pillar=p)
+        for i, (c, p, n) in enumerate(SUBS)
     )
     advice: dict[str, list[Advice]] = {
         c: [] for c in ("outstanding", "fairly_outstanding", "accelerate")
@@ -142,6 +144,14 @@ def make_result(
         previous_label_th="ปี 2565" if previous else None,
         notes_th=notes,
     )
+
+
+def _raw(pdf: bytes) -> str:
+    """``pdftotext -raw``: text in content order (a table row by row)."""
+    done = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return done.stdout.decode("utf-8")
 
 
 def _flat(text: str) -> str:
@@ -207,17 +217,23 @@ def test_chart_has_last_year_only_when_known() -> None:
     assert "ไม่มีผลการสำรวจของหน่วยงานในปีก่อนให้เปรียบเทียบ" in without
     assert "คะแนนของหน่วยงานปี" not in without
     with_last = pdf_text(render_result_letter(make_result(previous=True), INFO))
-    assert "คะแนนของหน่วยงานปี ๒๕๖๕" in with_last or "คะแนนของหน่วยงานปี 2565" in with_last
+    assert "คะแนนของหน่วยงานปี ๒๕๖๕" in with_last  # the legend, in Thai digits
     assert "๔๐.๒๕" in with_last  # last year's P1
     # P3 is new this year (framework changed): no bar, said so.
     assert "ไม่มีคะแนนปีก่อน" in with_last
     assert "กรอบการสำรวจเปลี่ยนไป" in with_last
-    assert "เพิ่มขึ้น ๑๓.๔๖ คะแนน" in with_last
+    assert "คะแนนภาพรวมปี ๒๕๖๕ ๕๐.๐๐ คะแนน (เพิ่มขึ้น ๑๓.๔๖ คะแนน)" in with_last
 
 
 def test_pillar_without_score_is_said_so() -> None:
-    text = pdf_text(render_result_letter(make_result(dropped="P2"), INFO))
-    assert "ไม่มีคะแนน" in text
+    pdf = render_result_letter(make_result(dropped="P2"), INFO)
+    text = pdf_text(pdf)
+    rows = _raw(pdf).splitlines()
+    # The pillar and its sub-indicator (a partial response): no score, no rank; rows read
+    # in order (content order, ``pdftotext -raw``).
+    assert "๒. บริการภาครัฐ ไม่มีคะแนน - ๕๕.๕๐ - -" in rows
+    assert "P๒.๑ บริการดิจิทัลของหน่วยงาน ไม่มีคะแนน ๕๕.๕๐ - -" in rows
+    assert "๑. นโยบายและหลักปฏิบัติ ๖๑.๒๕ ๓ ขั้นพัฒนา ๕๕.๕๐ ๔/๑๒ -" in rows
     assert _flat("หมายเหตุ: ไม่มีคะแนนบริการภาครัฐ เนื่องจากไม่มีข้อคำถาม") in _flat(text)
     assert "nan" not in text.lower()
 
@@ -328,3 +344,17 @@ def test_batch_reports_a_bad_agency_and_writes_the_others(tmp_path: Path) -> Non
     assert not (tmp_path / "action-plan-D0003.xlsx").exists()
     assert not list(tmp_path.glob(".*tmp"))
     assert report.rate > 0
+
+
+def test_bodies_keep_their_paragraphs() -> None:
+    from dgops.letters import load_issuer
+    from dgops.results.letter import result_letter_context
+
+    correction = dataclasses.replace(
+        INFO, corrects=("สพร ๒๕๖๖/ว๑", dt.date(2023, 11, 1)), reason_th="พบข้อผิดพลาด"
+    )
+    for scored in (True, False):
+        for info in (INFO, correction):
+            context = result_letter_context(make_result(scored=scored), info, load_issuer())
+            assert len(context.paragraphs) == 3
+            assert context.paragraphs[-1].startswith("หากท่านมีความประสงค์")
