@@ -482,7 +482,17 @@ class Flow:
         for category in chart.categories:
             lines = self.ts.wrap(category, label_w - 4, False, size)
             groups.append((lines, max(n * bar_h + gap, len(lines) * lh + 2)))
-        legend_h = lh + (
+        # Legend items left to right from under the plot, wrapping at the right margin.
+        legend: list[list[tuple[float, Series]]] = [[]]
+        x = plot_x
+        for series in chart.series:
+            item = 12 + self.ts.width(series.label, False, size)
+            if legend[-1] and x + item > g.left + g.content_width:
+                legend.append([])
+                x = plot_x
+            legend[-1].append((x, series))
+            x += item + 14
+        legend_h = lh * len(legend) + (
             lh * len(self.ts.wrap(chart.note, g.content_width, False, size)) if chart.note else 0
         )
         title_h = _line_height(BODY_PT) + 2
@@ -562,14 +572,14 @@ class Flow:
         ]
         # Legend.
         ly = bottom - lh - 6
-        x = plot_x
-        base = _baseline(ly, size)
-        for series in chart.series:
-            out.append(b"q " + _rgb(series.rgb) + b"%.2f %.2f 9 7 re f Q\n" % (x, base))
-            out.append(self.ts.place(series.label, x + 12, base, False, size))
-            x += 12 + self.ts.width(series.label, False, size) + 14
+        for row in legend:
+            base = _baseline(ly, size)
+            for x, series in row:
+                out.append(b"q " + _rgb(series.rgb) + b"%.2f %.2f 9 7 re f Q\n" % (x, base))
+                out.append(self.ts.place(series.label, x + 12, base, False, size))
+            ly -= lh
         self.emit(b"".join(out))
-        self.y = ly - lh
+        self.y = ly
         if chart.note:
             for line in self.ts.wrap(chart.note, g.content_width, False, size):
                 self.emit(self.ts.place(line, g.left, _baseline(self.y, size), False, size))
