@@ -217,6 +217,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         cpu = time.process_time()
         report = render_result_letters(items, Path(tmp) / "letters")
         figures["letters_per_cpu_s"] = len(report.paths) / (time.process_time() - cpu)
+        letters_mb = _rss_mb()
         sizes = [p.stat().st_size for p in report.paths]
         figures["letters_per_s"] = report.rate
         figures["letters"] = len(report.paths)
@@ -249,7 +250,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         f"letters (extrapolated: {args.n / figures['mpl_per_s'] / 60:.0f} min for {args.n}); "
         f"vector charts {figures['speedup']:.0f}x faster ({figures['speedup_cpu']:.0f}x in CPU "
         f"time, on the same letters); peak RSS {figures['peak_mb']:.0f} MB "
-        f"({data_mb:.0f} MB after building the data)"
+        f"({data_mb:.0f} MB after building the data, {letters_mb:.0f} MB after the letters)"
     )
     return figures
 
