@@ -358,3 +358,11 @@ def test_bodies_keep_their_paragraphs() -> None:
             context = result_letter_context(make_result(scored=scored), info, load_issuer())
             assert len(context.paragraphs) == 3
             assert context.paragraphs[-1].startswith("หากท่านมีความประสงค์")
+
+
+def test_very_long_head_title_is_set_in_full() -> None:
+    title = "ผู้อำนวยการสำนักงานคณะกรรมการส่งเสริมและพัฒนาระบบสารสนเทศ" * 2 + "จังหวัดทดสอบ"
+    pdf = render_result_letter(make_result(), dataclasses.replace(INFO, head_title=title))
+    text = pdf_text(pdf)
+    assert _flat(f"เรียน {title}") in _flat(text)  # wrapped by typst (the fill box is too short)
+    assert "สิ่งที่ส่งมาด้วย ๒" in text
