@@ -520,6 +520,7 @@ def action_plan_xlsx(result: AgencyResult) -> bytes:
         cell.border = border
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         ws.column_dimensions[cell.column_letter].width = width
+    ws.row_dimensions[header_row].height = 42
     plan = [a for c in PLAN_CLASSES for a in result.advice.get(c, ())]
     editable = {7, 8, 9, 10}
     for r, a in enumerate(plan, header_row + 1):
@@ -544,6 +545,10 @@ def action_plan_xlsx(result: AgencyResult) -> bytes:
                 cell.protection = Protection(locked=False)
             if col == 10:
                 cell.number_format = "DD/MM/YYYY"
+        # Excel does not grow a row for wrapped text written by a library: give the advice
+        # (the longest cell, ~60 characters a line at this width) its lines.
+        lines = max(1, -(-len(a.advice_th) // 60), -(-len(a.name_th) // 28))
+        ws.row_dimensions[r].height = 21 * lines
     last = header_row + max(len(plan), 1)
     dates = DataValidation(
         type="date",
@@ -557,6 +562,12 @@ def action_plan_xlsx(result: AgencyResult) -> bytes:
     ws.add_data_validation(dates)
     dates.add(f"J{header_row + 1}:J{last}")
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
     ws.protection.sheet = True
     ws.protection.formatRows = False
     ws.protection.formatColumns = False
