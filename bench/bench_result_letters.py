@@ -30,10 +30,11 @@ from dgops.results import (
     AgencyResult,
     ResultLetterInfo,
     ScoreLine,
+    enclosure_blocks,
     render_result_letter,
     render_result_letters,
+    result_letter_context,
 )
-from dgops.results.letter import enclosure_blocks, result_letter_context
 
 LONG_EVERY = 50
 UNSCORED_EVERY = 10

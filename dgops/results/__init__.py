@@ -13,8 +13,11 @@ from dgops.results.letter import (
     ResultLetterInfo,
     ResultLetterReport,
     action_plan_xlsx,
+    enclosure_blocks,
     render_result_letter,
     render_result_letters,
+    result_letter_context,
+    result_letter_name,
 )
 from dgops.results.pipeline import (
     PEER_GROUP,
@@ -75,6 +78,7 @@ __all__ = [
     "action_plan_xlsx",
     "check_can_score",
     "current_run",
+    "enclosure_blocks",
     "level_distribution",
     "load_agencies",
     "load_answers",
@@ -89,6 +93,8 @@ __all__ = [
     "render_result_letter",
     "render_result_letters",
     "require_released",
+    "result_letter_context",
+    "result_letter_name",
     "score_cycle",
     "score_long_frame",
     "store_recommendations",

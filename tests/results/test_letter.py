@@ -348,7 +348,7 @@ def test_batch_reports_a_bad_agency_and_writes_the_others(tmp_path: Path) -> Non
 
 def test_bodies_keep_their_paragraphs() -> None:
     from dgops.letters import load_issuer
-    from dgops.results.letter import result_letter_context
+    from dgops.results import result_letter_context
 
     correction = dataclasses.replace(
         INFO, corrects=("สพร ๒๕๖๖/ว๑", dt.date(2023, 11, 1)), reason_th="พบข้อผิดพลาด"
