@@ -141,10 +141,25 @@ def _tokenizer() -> object:
     return word_tokenize
 
 
+_CLOSING = frozenset(")]}.,;:!?%ๆฯ")
+_OPENING = frozenset("([{")
+
+
 def words(text: str) -> list[str]:
-    """``text`` cut at Thai word boundaries and spaces (the spaces kept as tokens)."""
+    """``text`` cut at Thai word boundaries and spaces (the spaces kept as tokens); a closing
+    bracket or mark stays with the word before it, an opening bracket with the word after."""
     tokenize = _tokenizer()
-    return list(tokenize(text, engine="newmm", keep_whitespace=True))  # type: ignore[operator]
+    out: list[str] = []
+    glue = False
+    for token in tokenize(text, engine="newmm", keep_whitespace=True):  # type: ignore[operator]
+        if out and (glue or token[0] in _CLOSING) and not out[-1].isspace():
+            out[-1] += token
+        elif token[0] == "ๆ" and len(out) >= 2 and out[-1].isspace():
+            out[-2] += out.pop() + token  # ไม้ยมก never starts a line
+        else:
+            out.append(token)
+        glue = token[-1] in _OPENING
+    return out
 
 
 def _num(value: float) -> str:

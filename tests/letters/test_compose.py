@@ -72,6 +72,14 @@ def test_wrap_breaks_thai_at_words_within_the_width(ts: Typesetter) -> None:
         assert any(line.startswith(t) for t in tokens if t.strip())
 
 
+def test_brackets_and_marks_stay_with_their_words() -> None:
+    tokens = words("การเปิดเผยข้อมูลแบบเชื่อมโยง (Linked data) ให้เป็นปัจจุบัน, อื่น ๆ")
+    assert "(Linked" in tokens
+    assert "data)" in tokens
+    assert "ปัจจุบัน," in tokens
+    assert not any(t.startswith(("ๆ", ")", ",")) for t in tokens)
+
+
 def test_wrap_cuts_a_too_long_word_between_clusters(ts: Typesetter) -> None:
     lines = ts.wrap("เทคโนโลยีสารสนเทศ", 40.0, False, 9.5)
     assert len(lines) > 1
