@@ -155,7 +155,8 @@ def words(text: str) -> list[str]:
         if out and (glue or token[0] in _CLOSING) and not out[-1].isspace():
             out[-1] += token
         elif token[0] == "ๆ" and len(out) >= 2 and out[-1].isspace():
-            out[-2] += out.pop() + token  # ไม้ยมก never starts a line
+            space = out.pop()
+            out[-1] += space + token  # ไม้ยมก never starts a line
         else:
             out.append(token)
         glue = token[-1] in _OPENING

@@ -73,7 +73,9 @@ def test_wrap_breaks_thai_at_words_within_the_width(ts: Typesetter) -> None:
 
 
 def test_brackets_and_marks_stay_with_their_words() -> None:
-    tokens = words("การเปิดเผยข้อมูลแบบเชื่อมโยง (Linked data) ให้เป็นปัจจุบัน, อื่น ๆ")
+    text = "การเปิดเผยข้อมูลแบบเชื่อมโยง (Linked data) ให้เป็นปัจจุบัน, กับหน่วยงานอื่น ๆ"
+    tokens = words(text)
+    assert "".join(tokens) == text
     assert "(Linked" in tokens
     assert "data)" in tokens
     assert "ปัจจุบัน," in tokens
