@@ -45,7 +45,7 @@ fmt: setup ## apply ruff's fixes and formatting
 bench: setup ## run the benchmarks in bench/ and print their figures
 	$(RUN) python -m bench
 
-up: setup ## run Airflow standalone on this machine (SQLite, LocalExecutor) with the dgops DAGs
+up: setup ## run Airflow on 127.0.0.1 with the dgops DAGs (env: DGOPS_AIRFLOW_PORT, DGOPS_DATABASE_URL, DGOPS_VAR_DIR, AIRFLOW_HOME)
 	.ci/airflow-up
 
 clean: ## remove the virtual environment and generated state under var/

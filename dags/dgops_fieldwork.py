@@ -12,26 +12,48 @@ import datetime as dt
 import logging
 from typing import Any
 
-from airflow.providers.standard.sensors.time import TimeSensor
-from airflow.sdk import task
-from airflow.sdk.exceptions import AirflowFailException
-from dgops_airflow import TaskEnv, cycle_year_param, dgops_dag, xcom
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, task
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+from dgops_airflow import (
+    INVITATIONS_SENT,
+    RESPONSES_SUBMITTED,
+    RunDayTimeSensor,
+    TaskEnv,
+    announce,
+    cycle_year_param,
+    dgops_dag,
+    xcom,
+)
 
 log = logging.getLogger(__name__)
+
+OFFICE_OPENS = dt.time(8, 30)
+"""Reminders wait for this time (Bangkok) of the run's day; the send step checks office hours
+and Thai days off again."""
 
 DOC_MD = """
 ### dgops_fieldwork — ติดตามการตอบแบบสำรวจรายวัน / daily fieldwork
 
-**Owner:** survey-ops (ทีมปฏิบัติการสำรวจ). Runs `@daily`; outside a cycle's fieldwork window
-(opening day to the latest deadline, extensions included) `in_window` stops the run.
+**Owner:** survey-ops (ทีมปฏิบัติการสำรวจ). Runs every day at 00:00 Bangkok time, **and** as
+soon as a year's invitations are sent (asset `dgops://invitations/sent`: a first snapshot right
+away; `AssetOrTimeSchedule`, so the daily runs go on whatever the events). Outside a cycle's
+fieldwork window (opening day to the latest deadline, extensions included) `in_window` stops the
+run; a run started by the event acts on the event's year, and only inside its window.
 
 Tasks: `in_window` (short-circuit) → `snapshot` (counts per group for the dashboard's trend) →
-`select_targets` (reminders due today, counts only) → `wait_office_hours` (until 08:30 Bangkok;
-reminders go out only in Thai office hours on working days) → `send_reminders` (through the
-exactly-once mail ledger: kind `reminder`, round = the policy round) → `call_list` (XLSX under
-`var/fieldwork/`) → `manager_digest` (e-mail with the day's figures and a chart).
+`responses_submitted` (produces the asset `dgops://responses/submitted` when responses await
+the quality checks: `dgops_quality` starts) and `select_targets` (reminders due today, counts
+only) → `wait_office_hours` (until 08:30 Bangkok of the run's day; reminders go out only in Thai
+office hours on working days) → `send_reminders` (through the exactly-once mail ledger: kind
+`reminder`, round = the policy round) → `call_list` (XLSX under `var/fieldwork/`) →
+`manager_digest` (e-mail with the day's figures and a chart).
 
 Params: `cycle_year` (พ.ศ.; empty = the cycle whose window contains the day).
+
+**Past days** (a backfill, or *Trigger* with a past logical date): every task acts for the
+run's day — snapshot and call list of that day, the office-hours wait is already over, and
+reminders are sent as of the logical date-time. A run without a logical date (REST API
+`logical_date: null`, asset events) acts for the moment it was queued.
 
 **Re-running is safe**: the snapshot of a day is replaced, a reminder round or the day's digest
 already accepted by SendGrid is never sent again, and an agency that submitted before the send
@@ -51,12 +73,16 @@ hours (nothing sent); a manual run with a logical date of 10:00 that day sends t
 
 
 def _cycle_year(env: TaskEnv) -> int | None:
-    """The ``cycle_year`` param, else the cycle whose fieldwork window contains the run's day."""
+    """The ``cycle_year`` param, else the cycle whose fieldwork window contains the run's day;
+    a run started by an asset event: the event's year when the day is in its window."""
     from dgops.fieldwork import fieldwork_year
 
     with env.db.begin() as session:
+        in_window = fieldwork_year(session, env.logical_day)
+        if env.trigger_cycle_year is not None:
+            return env.trigger_cycle_year if in_window == env.trigger_cycle_year else None
         chosen = env.params.get("cycle_year")
-        return fieldwork_year(session, env.logical_day, int(chosen) if chosen else None)
+        return int(chosen) if chosen else in_window
 
 
 def _year(env: TaskEnv) -> int:
@@ -88,6 +114,25 @@ def snapshot() -> int:
         year = _year(env)
         with env.db.begin() as session:
             return take_snapshot(session, year, env.logical_day)
+
+
+@task(outlets=[RESPONSES_SUBMITTED])
+def responses_submitted() -> int:
+    """Announce ``RESPONSES_SUBMITTED`` when responses await the quality checks (skipped when
+    none do: no event, no quality run)."""
+    from dgops_airflow import task_env
+
+    from dgops.fieldwork import awaiting_checks
+
+    with task_env() as env:
+        year = _year(env)
+        with env.db.begin() as session:
+            waiting = awaiting_checks(session, year)
+        if not waiting:
+            raise AirflowSkipException(f"{year}: no submitted response awaits the checks")
+        announce(RESPONSES_SUBMITTED, year)
+    log.info("%s: %d submitted response(s) await the quality checks", year, waiting)
+    return waiting
 
 
 @task
@@ -168,11 +213,18 @@ def manager_digest(calls: dict[str, Any]) -> dict[str, Any]:
 
 @dgops_dag(
     "dgops_fieldwork",
-    schedule="@daily",
+    # Every day at midnight in Bangkok, and when a year's invitations are sent (a first
+    # snapshot at once instead of at the next midnight).
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("0 0 * * *", timezone="Asia/Bangkok"),
+        assets=INVITATIONS_SENT,
+    ),
     # Before any survey year dgops may replay (the first survey was 2017): a run for a past
     # fieldwork day gets its tasks (a logical date before start_date would get none, silently);
     # catchup is off, so the scheduler still creates only the latest day.
     start_date=dt.date(2017, 1, 1),
+    # A midnight run waits for office hours (08:30) before it sends.
+    dagrun_timeout=dt.timedelta(hours=22),
     tags=["fieldwork"],
     doc_md=DOC_MD,
     cycle_year=cycle_year_param(when_empty="the cycle in its window"),
@@ -182,17 +234,20 @@ def dgops_fieldwork() -> None:
     start = in_window()
     snap = snapshot()
     targets = select_targets()
-    # Runs start at midnight Bangkok time; e-mails wait for office hours (the send step checks
-    # them again, and sends nothing on a Thai day off).
-    wait = TimeSensor(
+    # Runs start at midnight Bangkok time; e-mails wait for office hours of the run's own day
+    # (a replay of a past day does not wait; the send step checks office hours again, and
+    # sends nothing on a Thai day off).
+    wait = RunDayTimeSensor(
         task_id="wait_office_hours",
-        target_time=dt.time(8, 30),
+        target_time=OFFICE_OPENS,
         mode="reschedule",
         poke_interval=600,
+        timeout=dt.timedelta(hours=20).total_seconds(),
     )
     sent = send_reminders()
     calls = call_list()
     start >> snap >> targets >> wait >> sent >> calls
+    snap >> responses_submitted()
     manager_digest(xcom(calls))
 
 

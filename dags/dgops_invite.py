@@ -12,23 +12,35 @@ import logging
 from typing import Any
 
 from airflow.sdk import Param, task
-from airflow.sdk.exceptions import AirflowFailException
-from dgops_airflow import dgops_dag, xcom
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+from dgops_airflow import (
+    INVITATIONS_SENT,
+    REGISTRY_IMPORTED,
+    announce,
+    cycle_year_param,
+    dgops_dag,
+    xcom,
+)
 
 log = logging.getLogger(__name__)
 
 DOC_MD = """
 ### dgops_invite — เชิญหน่วยงานตอบแบบสำรวจ / invite the agencies
 
-**Owner:** survey-ops (ทีมปฏิบัติการสำรวจ). Run by hand: *Trigger DAG w/ config*.
+**Owner:** survey-ops (ทีมปฏิบัติการสำรวจ). Starts by itself when the registry of a year is
+imported (asset `dgops://registry/imported`, the year from the event); run by hand:
+*Trigger DAG w/ config*.
 
-Params: `cycle_year` (พ.ศ., e.g. 2568), `agency_codes` (only these agencies; empty = every
-enrolled active agency), `dry_run` (check and render one sample letter per batch; issue and
-send nothing), `batch_size` (agencies per batch; at most 100 batches are made).
+Params: `cycle_year` (พ.ศ., e.g. 2568; empty = the year of the registry event),
+`agency_codes` (only these agencies; empty = every enrolled active agency), `dry_run` (check
+and render one sample letter per batch; issue and send nothing), `batch_size` (agencies per
+batch; at most 100 batches are made).
 
 Tasks: `select_agencies` (plan: who still needs an invitation, pre-send problems) →
 `issue_credentials` (non-secret half: portal accounts/usernames and letter numbers) →
-`render_and_send` (one mapped task per batch) → `summary` (counts by ledger status).
+`render_and_send` (one mapped task per batch) → `summary` (counts by ledger status) →
+`invitations_sent` (produces the asset `dgops://invitations/sent` for the year, which starts a
+`dgops_fieldwork` run; skipped on a dry run or when `summary` failed).
 
 **Why codes, letters and e-mails are one task.** An activation code exists in plaintext only
 while its letter and e-mail are produced. It is generated, rendered into the letter PDF (in
@@ -152,8 +164,21 @@ def summary() -> dict[str, Any]:
     return counts
 
 
+@task(outlets=[INVITATIONS_SENT])
+def invitations_sent() -> None:
+    """Announce ``INVITATIONS_SENT`` for the year (fieldwork starts); not on a dry run."""
+    from dgops_airflow import task_env
+
+    with task_env() as env:
+        if env.params["dry_run"]:
+            raise AirflowSkipException("dry_run: nothing sent, nothing announced")
+        announce(INVITATIONS_SENT, env.cycle_year)
+
+
 @dgops_dag(
     "dgops_invite",
+    schedule=REGISTRY_IMPORTED,
+    cycle_year=cycle_year_param(when_empty="the year of the registry-imported event"),
     tags=["invitations"],
     doc_md=DOC_MD,
     params={
@@ -178,7 +203,7 @@ def dgops_invite() -> None:
     plan = select_agencies()
     batches = issue_credentials(xcom(plan)["batches"])
     sent = render_and_send.expand(agency_ids=batches)
-    sent >> summary()
+    sent >> summary() >> invitations_sent()
 
 
 dgops_invite()

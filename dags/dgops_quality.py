@@ -12,21 +12,33 @@ import logging
 from typing import Any
 
 from airflow.sdk import task
-from dgops_airflow import dgops_dag, xcom
+from airflow.sdk.exceptions import AirflowSkipException
+from dgops_airflow import (
+    QUALITY_VERIFIED,
+    RESPONSES_SUBMITTED,
+    announce,
+    cycle_year_param,
+    dgops_dag,
+    xcom,
+)
 
 log = logging.getLogger(__name__)
 
 DOC_MD = """
 ### dgops_quality — ตรวจคุณภาพข้อมูลแบบสำรวจ / data quality of submitted responses
 
-**Owner:** survey-ops (ทีมปฏิบัติการสำรวจ). Runs on demand (*Trigger DAG w/ config*), typically
-after intake imports or a day of online submissions. Params: `cycle_year` (พ.ศ.).
+**Owner:** survey-ops (ทีมปฏิบัติการสำรวจ). Starts by itself when `dgops_fieldwork` finds
+submitted responses awaiting the checks (asset `dgops://responses/submitted`, the year from the
+event), or on demand (*Trigger DAG w/ config*), e.g. after intake imports. Params: `cycle_year`
+(พ.ศ.; empty = the year of the event).
 
 Tasks: `validate` (GE suites of the cycle's framework year over every submitted response;
 findings recorded as pending) → `store_findings` (earlier open findings of those responses
 superseded; accepted ones carried over) → `return_or_verify` (open errors: the response goes
 back to the agency with a comment per question and a Thai clarification e-mail through the send
-ledger; otherwise verified) → `summary`.
+ledger; otherwise verified) → `summary` → `quality_verified` (produces the asset
+`dgops://quality/verified` for the year when the run verified responses: scoring and results
+follow; skipped when it verified none).
 
 **Triage**
 - `validate` failed, not retried: a suite file in `expectations/` is missing or broken (the
@@ -47,9 +59,9 @@ def validate() -> dict[str, Any]:
     """Run the suites; findings are written to the database, counts returned."""
     from dgops_airflow import task_env
 
-    from dgops.quality import SuiteError, validate_cycle
+    from dgops.quality import QualityError, SuiteError, validate_cycle
 
-    with task_env(no_retry=(SuiteError,)) as env, env.db.begin() as session:
+    with task_env(no_retry=(SuiteError, QualityError)) as env, env.db.begin() as session:
         outcome = validate_cycle(session, env.cycle_year, actor=env.actor)
     return {
         "run_id": outcome.run_id,
@@ -108,12 +120,29 @@ def summary(checked: dict[str, Any], settled: dict[str, Any]) -> dict[str, Any]:
     return {"run_id": checked["run_id"], "outcomes": counts["outcomes"]}
 
 
-@dgops_dag("dgops_quality", tags=["quality"], doc_md=DOC_MD)
+@task(outlets=[QUALITY_VERIFIED])
+def quality_verified(settled: dict[str, Any]) -> None:
+    """Announce ``QUALITY_VERIFIED`` for the year when this run verified responses."""
+    from dgops_airflow import task_env
+
+    if not settled["verified"]:
+        raise AirflowSkipException("no response verified by this run: nothing to announce")
+    with task_env() as env:
+        announce(QUALITY_VERIFIED, env.cycle_year)
+
+
+@dgops_dag(
+    "dgops_quality",
+    schedule=RESPONSES_SUBMITTED,
+    cycle_year=cycle_year_param(when_empty="the year of the responses-submitted event"),
+    tags=["quality"],
+    doc_md=DOC_MD,
+)
 def dgops_quality() -> None:
     checked = validate()
     stored = store_findings(xcom(checked))
     settled = return_or_verify(xcom(checked), xcom(stored))
-    summary(xcom(checked), xcom(settled))
+    summary(xcom(checked), xcom(settled)) >> quality_verified(xcom(settled))
 
 
 dgops_quality()

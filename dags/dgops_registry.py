@@ -13,7 +13,7 @@ from typing import Any
 
 from airflow.sdk import Param, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
-from dgops_airflow import dgops_dag, xcom
+from dgops_airflow import REGISTRY_IMPORTED, announce, dgops_dag, xcom
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,9 @@ Params: `cycle_year` (พ.ศ., e.g. 2568), `registry_file` (path the workers ca
 `/opt/airflow/var/registry/2568.xlsx`), `dry_run` (validate only, write nothing).
 
 Tasks: `validate_registry` → `import_registry` (skipped when `dry_run`) → `summary`.
+
+**Next stage**: a successful import produces the asset `dgops://registry/imported` (extra
+`cycle_year`), which starts `dgops_invite` for that year. A dry run produces nothing.
 
 **Triage**
 - `validate_registry` failed: the file has errors. The log lists every one (file › row › column,
@@ -46,11 +49,13 @@ Tasks: `validate_registry` → `import_registry` (skipped when `dry_run`) → `s
 @task
 def validate_registry() -> dict[str, Any]:
     """Read and check the file; only counts travel through XCom, never rows."""
-    from airflow.sdk import get_current_context
+    from dgops_airflow import task_env
 
-    from dgops.registry import read_registry
+    from dgops.registry import RegistryError, read_registry
 
-    result = read_registry(get_current_context()["params"]["registry_file"])
+    # A missing or unreadable file is the operator's to fix: task_env fails it at once.
+    with task_env(no_retry=(RegistryError,)) as env:
+        result = read_registry(env.params["registry_file"])
     for issue in result.issues:
         log.log(logging.ERROR if issue.is_error else logging.WARNING, "%s", issue.format())
     if result.errors:
@@ -62,9 +67,10 @@ def validate_registry() -> dict[str, Any]:
     return result.counts()
 
 
-@task
+@task(outlets=[REGISTRY_IMPORTED])
 def import_registry() -> dict[str, int]:
-    """Write the registry to the survey database in one transaction (skipped on a dry run)."""
+    """Write the registry to the survey database in one transaction (skipped on a dry run);
+    announces ``REGISTRY_IMPORTED`` for the cycle year (the invitations DAG waits for it)."""
     from dgops_airflow import task_env
 
     from dgops.registry import RegistryError
@@ -77,6 +83,7 @@ def import_registry() -> dict[str, int]:
             report = run_import(
                 session, env.params["registry_file"], cycle_year=env.cycle_year, actor=env.actor
             )
+        announce(REGISTRY_IMPORTED, env.cycle_year)
     return report.counts()
 
 

@@ -17,10 +17,12 @@ from dgops.cli import (
     invite,
     letters,
     mail,
+    publish,
     quality,
     registry,
     remind,
     responses,
+    results,
     scoring,
     track,
     web,
@@ -52,6 +54,8 @@ _STAGES = (
     remind,
     quality,
     scoring,
+    results,
+    publish,
 )
 for _stage in _STAGES:
     for _name, _group in _stage.COMMANDS.items():

@@ -61,7 +61,9 @@ def score_cmd(
     include_submitted: bool = typer.Option(
         False, "--include-submitted", help="Also score submitted (not yet verified) responses."
     ),
-    peer_by: str = typer.Option("level", help="Peer group columns for ranks, comma-separated."),
+    peer_by: str = typer.Option(
+        "level,agency_type,mission", help="Peer group columns for ranks, comma-separated."
+    ),
     external: Path | None = typer.Option(
         None,
         "--external",
@@ -73,11 +75,22 @@ def score_cmd(
         help="Score even when inputs do not match the framework (e.g. an external key with no "
         "data: those items are left out); the problems are printed and stored with the run.",
     ),
+    supersede: bool = typer.Option(
+        False,
+        "--supersede",
+        help="Score again although the cycle's results were released (needs --reason); the "
+        "new run is a draft until released, then agencies already sent a letter get a "
+        "correction letter.",
+    ),
+    reason: str | None = typer.Option(
+        None, "--reason", help="Why the released results are replaced (in Thai: agencies read it)."
+    ),
 ) -> None:
     """Score the cycle's verified responses and store them as the current run.
 
     Inputs that do not match the framework (an external input the framework needs but no file
     gives, an agency code the registry does not know) stop the run unless --lenient is given.
+    The run is a draft: agencies see nothing until `dgops results release`.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -85,7 +98,7 @@ def score_cmd(
         fail("--cycle is required (e.g. dgops score --cycle 2566)")
     from dgops.cycles import CycleError
     from dgops.framework import FrameworkError
-    from dgops.results import score_cycle
+    from dgops.results import ReleaseError, score_cycle
     from dgops.scoring import ScoreFileError, ScoringInputError, read_external_file
 
     statuses = [ResponseStatus.VERIFIED]
@@ -102,16 +115,19 @@ def score_cmd(
                 peer_by=_peer_by(peer_by),
                 external=ext,
                 strict=not lenient,
+                supersede=supersede,
+                reason=reason,
             )
     except ScoringInputError as exc:
         fail(f"{exc}\n(give --external FILE, or --lenient to score without them)")
-    except (CycleError, FrameworkError, ScoreFileError) as exc:
+    except (CycleError, FrameworkError, ScoreFileError, ReleaseError) as exc:
         fail(str(exc))
     if out.n_agencies == 0:
         console.print("[yellow]no responses to score[/] (verified only; try --include-submitted)")
     console.print(
         f"score run {out.run_id}: framework {out.framework_version}, {out.n_agencies} agencies, "
-        f"{out.n_issues} out-of-domain answers (scored as missing)"
+        f"{out.n_issues} out-of-domain answers (scored as missing); a draft until "
+        f"`dgops results release --cycle {cycle} --run {out.run_id}`"
     )
     for line in out.input_issues:
         console.print(f"[yellow]input problem (lenient):[/] {line}", highlight=False)
@@ -238,10 +254,15 @@ def show_cmd(
 def recommend_cmd(
     ctx: typer.Context,
     cycle: int | None = typer.Option(None, help="Survey year (BE 2566 or CE 2023)."),
-    peer_by: str = typer.Option("level", help="Peer group columns, comma-separated."),
+    peer_by: str | None = typer.Option(
+        None, help="Peer group columns, comma-separated (default: those of the scoring run)."
+    ),
     top: int = typer.Option(4, min=1, help="National policy themes to recommend."),
 ) -> None:
-    """Recommend on the cycle's current score run (replaces that run's recommendations)."""
+    """Recommend on the cycle's current score run (replaces that run's recommendations).
+
+    A released run keeps the recommendations agencies were sent: nothing is changed.
+    """
     if ctx.invoked_subcommand is not None:
         return
     if cycle is None:
@@ -253,9 +274,20 @@ def recommend_cmd(
 
     try:
         with database() as db, db.begin() as session:
-            out = recommend_cycle(session, cycle, peer_by=_peer_by(peer_by), top_themes=top)
+            out = recommend_cycle(
+                session,
+                cycle,
+                peer_by=_peer_by(peer_by) if peer_by else None,
+                top_themes=top,
+            )
     except (CycleError, FrameworkError, RuleError, LookupError) as exc:
         fail(str(exc))
+    if out.released:
+        console.print(
+            f"run {out.run_id} is released: its {out.n_rows} recommendations stay as agencies "
+            "were sent them (score again with --supersede for a new draft)"
+        )
+        return
     console.print(f"run {out.run_id}: {out.n_rows} agency × sub-indicator recommendations")
     for cls, label in CLASS_LABELS_TH.items():
         console.print(f"  {label} ({cls}): {out.by_class.get(cls, 0)}")

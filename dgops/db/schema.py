@@ -25,6 +25,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "dgops.web.models",
     "dgops.quality.models",
     "dgops.fieldwork.models",
+    "dgops.publish.models",
 )
 
 

@@ -325,6 +325,58 @@ def recommend_agencies(ctx: DemoContext) -> str:
     )
 
 
+def release_and_send_results(ctx: DemoContext) -> str:
+    """Release the scoring run (as an operator would after checking it) and send every agency
+    its result letter through the local sink; keep a sample letter under ``var/demo/``."""
+    from dgops.cycles import get_cycle
+    from dgops.results import current_run, release_run, send_results
+    from dgops_devtools import SinkServer
+
+    with ctx.db.begin() as session:
+        cycle = get_cycle(session, ctx.year_be)
+        run = current_run(session, cycle.id)
+        if run is None:
+            raise RuntimeError("no scoring run to release")
+        release_run(session, cycle.id, run.id, actor=ctx.actor)
+    with SinkServer(outbox=ctx.settings.var_dir / "outbox") as sink:
+        report = send_results(
+            ctx.db,
+            ctx.settings,
+            sink_mail_config(ctx, sink.url),
+            ctx.year_be,
+            actor=ctx.actor,
+            issued_on=dt.date(ctx.year_be - 543, 11, 1),
+        )
+    if report.failed_render or report.not_sent:
+        raise RuntimeError(
+            f"result letters: {len(report.failed_render)} not rendered "
+            f"({report.failed_render[:3]}), {len(report.not_sent)} not sent ({report.not_sent[:3]})"
+        )
+    assert report.out_dir is not None
+    letters = sorted(report.out_dir.glob("result-*.pdf"))
+    sample = ctx.demo_dir / "result-sample.pdf"
+    if letters:
+        sample.parent.mkdir(parents=True, exist_ok=True)
+        sample.write_bytes(letters[0].read_bytes())
+    ctx.data["result_letters"] = report.out_dir
+    return (
+        f"released run {run.id}; {report.issue.issued:,} result letters issued, "
+        f"{report.accepted:,} e-mails accepted at the sink; letters: {report.out_dir}/ ; "
+        f"sample letter: {sample}"
+    )
+
+
+def publish_package(ctx: DemoContext) -> str:
+    """Build the seminar package of the released run under ``<var_dir>/demo/publication``."""
+    from dgops.publish import publish_cycle
+
+    with ctx.db.begin() as session:
+        out = publish_cycle(session, ctx.year_be, ctx.demo_dir / "publication")
+    ctx.data["publication"] = out.folder
+    parts = ", ".join(f"{k} {v:.1f} s" for k, v in out.timings.items())
+    return f"{len(out.files)} files ({parts}); {out.uncoded} uncoded answers; {out.folder}"
+
+
 def invite_agencies(ctx: DemoContext) -> str:
     """Invite the demo cycle through a local SendGrid sink on 127.0.0.1 (outbox ``var/outbox/``):
     activation codes, letters rendered in memory, e-mails with the letter attached."""
@@ -400,6 +452,8 @@ DEFAULT_STEPS: tuple[DemoStep, ...] = (
     DemoStep("quality", check_quality),
     DemoStep("scoring", score_responses),
     DemoStep("recommendations", recommend_agencies),
+    DemoStep("results", release_and_send_results),
+    DemoStep("publication", publish_package),
 )
 """The demo's steps in order; later stages append theirs."""
 

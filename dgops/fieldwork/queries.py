@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from dgops.cycles import get_cycle
 from dgops.cycles.models import CycleExtension, SurveyCycle
 from dgops.fieldwork.policy import load_policy
-from dgops.responses.models import ResponseStatus
+from dgops.responses.models import Response, ResponseStatus
 from dgops.settings import PROJECT_ROOT, get_settings
 from dgops.thai import BANGKOK
 
@@ -246,6 +246,15 @@ def fieldwork_year(session: Session, day: dt.date, year: int | None = None) -> i
         return year
     cycle = fieldwork_cycle(session, day)
     return None if cycle is None else cycle.year_be
+
+
+def awaiting_checks(session: Session, year: int) -> int:
+    """How many of the cycle's responses are submitted and not yet checked (quality's input)."""
+    cycle = cycle_of(session, year)
+    stmt = select(func.count()).where(
+        Response.cycle_id == cycle.id, Response.status == ResponseStatus.SUBMITTED
+    )
+    return int(session.scalar(stmt) or 0)
 
 
 def fieldwork_cycle(session: Session, day: dt.date) -> SurveyCycle | None:

@@ -25,6 +25,7 @@ from dgops.letters.context import (
 from dgops.letters.docx import render_docx
 from dgops.letters.issuer import IssuerError, IssuerSettings, load_issuer
 from dgops.letters.numbers import LetterKey, allocate_numbers, format_number
+from dgops.letters.pdftext import fix_cluster_text
 from dgops.letters.render import (
     DEFAULT_STYLE,
     FONT_DIR,
@@ -60,6 +61,7 @@ __all__ = [
     "build_invitation_context",
     "build_invitation_contexts",
     "compose",
+    "fix_cluster_text",
     "format_number",
     "load_issuer",
     "pdf_text",

@@ -45,13 +45,14 @@ from dgops.letters import (
     render_docx,
     render_pdf,
 )
+from dgops.results.issue import ResultLetterInfo
+from dgops.results.models import ResultLetterKind
 from dgops.results.view import CLASS_ORDER, AgencyResult, ScoreLine
 from dgops.thai import thai_date, thai_digits
 
 __all__ = [
     "CORRECTION",
     "RESULT",
-    "ResultLetterInfo",
     "ResultLetterReport",
     "action_plan_xlsx",
     "enclosure_blocks",
@@ -61,8 +62,8 @@ __all__ = [
     "result_letter_name",
 ]
 
-RESULT = "result"
-CORRECTION = "correction"
+RESULT = ResultLetterKind.RESULT.value
+CORRECTION = ResultLetterKind.CORRECTION.value
 NO_SCORE = "ไม่มีคะแนน"
 DASH = "-"
 AGENCY_RGB = (0.12, 0.31, 0.60)
@@ -70,24 +71,6 @@ PEER_RGB = (0.62, 0.62, 0.62)
 PREVIOUS_RGB = (0.85, 0.55, 0.20)
 PLAN_CLASSES = ("accelerate", "fairly_outstanding")
 """Sub-indicators an action plan is asked for, most urgent first."""
-
-
-@dataclass(frozen=True)
-class ResultLetterInfo:
-    """What a result letter says besides the results: its number, date and references.
-
-    ``invitation`` is the agency's invitation letter (number, date) the letter refers to;
-    ``corrects`` makes it a correction letter replacing the result letter (number, date), and
-    then ``reason_th`` (why) is required. ``head_title`` is the head's title for เรียน
-    (fallback: "หัวหน้าหน่วยงาน <name>").
-    """
-
-    number: str
-    issued_on: dt.date
-    invitation: tuple[str, dt.date] | None = None
-    corrects: tuple[str, dt.date] | None = None
-    reason_th: str | None = None
-    head_title: str | None = None
 
 
 def _score(value: float | None) -> str:
@@ -121,11 +104,21 @@ def _reference(issuer: IssuerSettings, kind: str, number: str, date: dt.date) ->
     )
 
 
+def _is_correction(info: ResultLetterInfo) -> bool:
+    return info.corrects is not None or info.kind == CORRECTION
+
+
 def result_letter_context(
-    result: AgencyResult, info: ResultLetterInfo, issuer: IssuerSettings
+    result: AgencyResult,
+    info: ResultLetterInfo,
+    issuer: IssuerSettings,
+    *,
+    sample: bool | None = None,
 ) -> LetterContext:
-    """The cover letter of ``result``: a result letter, or a correction when ``info.corrects``."""
-    correction = info.corrects is not None
+    """The cover letter of ``result``: a result letter, or a correction when ``info.corrects``
+    (or ``info.kind``) says so. ``sample`` marks a preview "ตัวอย่าง ห้ามส่ง"; by default a
+    letter whose number says ตัวอย่าง (the previews' placeholder number) is one."""
+    correction = _is_correction(info)
     if correction and not (info.reason_th or "").strip():
         raise ValueError("a correction letter needs reason_th (why the results are replaced)")
     year = _year(result)
@@ -135,7 +128,8 @@ def result_letter_context(
         "agency_name": result.name_th,
         "scored": result.scored,
         "has_invitation": info.invitation is not None,
-        "reason": (info.reason_th or "").strip(),
+        # The body says "เนื่องจาก<reason>": an operator's reason may start with it already.
+        "reason": (info.reason_th or "").strip().removeprefix("เนื่องจาก").strip(),
     }
     references: tuple[str, ...] = ()
     if info.corrects is not None:
@@ -165,6 +159,7 @@ def result_letter_context(
         references=references,
         enclosures=enclosures,
         agency_name=result.name_th,
+        sample="ตัวอย่าง" in info.number if sample is None else sample,
     )
 
 
@@ -394,9 +389,12 @@ def render_result_letter(
     *,
     fmt: Literal["pdf", "docx"] = "pdf",
     issuer: IssuerSettings | None = None,
+    sample: bool | None = None,
 ) -> bytes:
-    """One agency's result (or correction) letter with its enclosures, as PDF or DOCX bytes."""
-    context = result_letter_context(result, info, issuer or _issuer())
+    """One agency's result (or correction) letter with its enclosures, as PDF or DOCX bytes.
+
+    ``sample`` marks a preview (default: when the number says ตัวอย่าง)."""
+    context = result_letter_context(result, info, issuer or _issuer(), sample=sample)
     blocks = enclosure_blocks(result)
     if fmt == "pdf":
         return render_pdf(context, DEFAULT_STYLE, compose(blocks, str(FONT_DIR)))
@@ -417,8 +415,8 @@ def _issuer() -> IssuerSettings:
 
 def result_letter_name(result: AgencyResult, info: ResultLetterInfo, fmt: str = "pdf") -> str:
     """``result-<code>.pdf``, or ``correction-<code>-<run>.pdf`` for a correction."""
-    if info.corrects is not None:
-        return f"{CORRECTION}-{result.code}-{result.run_id}.{fmt}"
+    if _is_correction(info):
+        return f"{CORRECTION}-{result.code}-{info.run_id or result.run_id}.{fmt}"
     return f"{RESULT}-{result.code}.{fmt}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -32,9 +33,12 @@ __all__ = [
     "FrameworkSource",
     "RecommendOutcome",
     "ScoreOutcome",
+    "external_inputs_file",
     "level_distribution",
     "recommend_cycle",
+    "release_state",
     "score_cycle",
+    "score_or_keep",
 ]
 
 
@@ -248,3 +252,64 @@ def level_distribution(scores: pd.DataFrame) -> pd.DataFrame:
     counts["n"] = total
     order = ["overall", *[c for c in counts.index if c != "overall"]]
     return counts.reindex([c for c in order if c in counts.index])
+
+
+def score_or_keep(
+    session: Session,
+    year: int,
+    *,
+    actor: str,
+    reason: str | None = None,
+    external: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Score the cycle into a draft run, unless a release stands (what a re-run of the results
+    DAG must do): with released results and no ``reason`` the current run is kept; with a
+    ``reason`` the released results are superseded by a new draft."""
+    from dgops.cycles import get_cycle
+    from dgops.results.release import released_run
+
+    cycle = get_cycle(session, year)
+    released = released_run(session, cycle.id)
+    if released is not None and not reason:
+        current = current_run(session, cycle.id)
+        keep = current if current is not None else released
+        return {
+            "cycle_year": cycle.year_be,
+            "run_id": keep.id,
+            "scored": False,
+            "n_agencies": keep.n_agencies,
+        }
+    out = score_cycle(
+        session,
+        cycle.year_be,
+        actor=actor,
+        external=external,
+        strict=True,
+        supersede=released is not None,
+        reason=reason,
+    )
+    return {
+        "cycle_year": cycle.year_be,
+        "run_id": out.run_id,
+        "scored": True,
+        "n_agencies": out.n_agencies,
+    }
+
+
+def external_inputs_file(var_dir: Path, year_be: int) -> Path | None:
+    """The external-inputs file an operator left for the year's scoring run by the DAG:
+    ``<var_dir>/inbox/external-<year>.csv`` (or ``.xlsx``), or None."""
+    for suffix in (".csv", ".xlsx"):
+        path = var_dir / "inbox" / f"external-{year_be}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def release_state(session: Session, year: int, run_id: int) -> int | None:
+    """The released run's id once ``run_id`` (or a later run) of the cycle is released."""
+    from dgops.cycles import get_cycle
+    from dgops.results.release import released_run
+
+    released = released_run(session, get_cycle(session, year).id)
+    return released.id if released is not None and released.id >= run_id else None

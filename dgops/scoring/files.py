@@ -194,7 +194,12 @@ def read_answers_file(path: Path, framework: Framework) -> pd.DataFrame:
             if q is None:
                 column.append(cells[i])
                 continue
-            answer, ok = _answer(q, cells[i])
+            value = cells[i]
+            shown_as_percent = "%" in table.formats.get((places[r][i].row, i), "")
+            if q.type == "percentage" and isinstance(value, int | float) and shown_as_percent:
+                # A cell shown as 85 % holds 0.85: the answer is what the person saw.
+                value = round(float(value) * 100, 10)
+            answer, ok = _answer(q, value)
             if not ok:
                 problems.append(
                     f"{places[r][i]}: คำตอบของ {q.id} อ่านไม่ได้ {cells[i]!r} "

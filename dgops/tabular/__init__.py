@@ -73,7 +73,8 @@ def read_table(
     delimiter: str | None = None,
     strict: bool = True,
 ) -> Table:
-    """Every row of a CSV file, or of one sheet of a workbook (``sheet``; default the first).
+    """Every row of a CSV file, or of one sheet of a workbook (``sheet``; default the one
+    visible sheet with values, see :meth:`Workbook.choose_sheet`), with number formats.
 
     CSV files are decoded by :func:`decode_csv` and parsed by :func:`parse_csv` (``delimiter``
     None sniffs it; ``strict`` refuses broken quoting). Raises :class:`TableError`. Run the
@@ -83,6 +84,7 @@ def read_table(
     if path.suffix.lower() in CSV_SUFFIXES:
         return read_csv(path.read_bytes(), file=path.name, delimiter=delimiter, strict=strict)
     with Workbook.open(path) as workbook:
-        if not workbook.sheet_names:
-            raise TableError("sheet_missing", "")
-        return workbook.table(sheet or workbook.sheet_names[0])
+        # The one visible sheet with values (never a hidden one unless named), with its number
+        # formats so that a cell shown as 85 % can be read as shown.
+        chosen = workbook.choose_sheet(sheet)
+        return workbook.table(chosen, workbook.scan(chosen))

@@ -1,6 +1,6 @@
 """Airflow glue for dgops: hooks that hand dgops functions what they need from Airflow, the
 environment of every task (:func:`task_env`) and the declaration every DAG shares
-(:func:`dgops_dag`).
+(:func:`dgops_dag`), and the Assets that chain the survey year's DAGs (``assets``).
 
 Importable from DAG files and task code because Airflow puts the plugins folder on
 ``sys.path``; it is listed in ``plugins/.airflowignore`` so the plugin manager does not import
@@ -10,12 +10,25 @@ DAG files import it at parse time.
 
 from __future__ import annotations
 
+from dgops_airflow.assets import (
+    INVITATIONS_SENT,
+    QUALITY_VERIFIED,
+    REGISTRY_IMPORTED,
+    RESPONSES_SUBMITTED,
+    RESULTS_RELEASED,
+)
 from dgops_airflow.hooks import DgopsDatabaseHook, sqlalchemy_url
 from dgops_airflow.sendgrid import SendGridHook, mail_config
+from dgops_airflow.sensors import RunDayTimeSensor
 from dgops_airflow.tasks import (
+    DAGRUN_TIMEOUT,
+    DATA_ERRORS,
+    EXECUTION_TIMEOUT,
     OWNER,
     RETRIES,
     TaskEnv,
+    announce,
+    cycle_year_from_trigger,
     cycle_year_param,
     default_args,
     dgops_dag,
@@ -25,11 +38,22 @@ from dgops_airflow.tasks import (
 )
 
 __all__ = [
+    "DAGRUN_TIMEOUT",
+    "DATA_ERRORS",
+    "EXECUTION_TIMEOUT",
+    "INVITATIONS_SENT",
     "OWNER",
+    "QUALITY_VERIFIED",
+    "REGISTRY_IMPORTED",
+    "RESPONSES_SUBMITTED",
+    "RESULTS_RELEASED",
     "RETRIES",
     "DgopsDatabaseHook",
+    "RunDayTimeSensor",
     "SendGridHook",
     "TaskEnv",
+    "announce",
+    "cycle_year_from_trigger",
     "cycle_year_param",
     "default_args",
     "dgops_dag",

@@ -34,11 +34,33 @@ DAG_FILES = sorted(DAGS_DIR.glob("*.py"))
 # Every DAG and its tasks. A new DAG must be added here, on purpose.
 EXPECTED_TASKS: dict[str, set[str]] = {
     "dgops_registry": {"validate_registry", "import_registry", "summary"},
-    "dgops_quality": {"validate", "store_findings", "return_or_verify", "summary"},
-    "dgops_invite": {"select_agencies", "issue_credentials", "render_and_send", "summary"},
+    "dgops_quality": {
+        "validate",
+        "store_findings",
+        "return_or_verify",
+        "summary",
+        "quality_verified",
+    },
+    "dgops_invite": {
+        "select_agencies",
+        "issue_credentials",
+        "render_and_send",
+        "summary",
+        "invitations_sent",
+    },
+    "dgops_publish": {"build"},
+    "dgops_results": {
+        "score",
+        "recommend",
+        "wait_for_release",
+        "announce_release",
+        "send_letters",
+        "summary",
+    },
     "dgops_fieldwork": {
         "in_window",
         "snapshot",
+        "responses_submitted",
         "select_targets",
         "wait_office_hours",
         "send_reminders",
@@ -105,6 +127,67 @@ def test_should_follow_the_dag_policy(dagbag: Any, dag_id: str) -> None:
     for task in dag.tasks:
         assert task.owner not in {"", "airflow"}, f"{dag_id}.{task.task_id}: owner"
         assert task.retries >= 1, f"{dag_id}.{task.task_id}: retries"
+        assert task.retry_exponential_backoff > 1, f"{dag_id}.{task.task_id}: backoff"
+        assert task.max_retry_delay is not None, f"{dag_id}.{task.task_id}: max retry delay"
+        assert task.execution_timeout is not None, f"{dag_id}.{task.task_id}: timeout"
+    assert dag.dagrun_timeout is not None, f"{dag_id}: dagrun_timeout"
+
+
+# What each DAG produces (task → asset URI) and waits for: the survey year, stage by stage.
+PRODUCES = {
+    ("dgops_registry", "import_registry"): "dgops://registry/imported",
+    ("dgops_invite", "invitations_sent"): "dgops://invitations/sent",
+    ("dgops_fieldwork", "responses_submitted"): "dgops://responses/submitted",
+    ("dgops_quality", "quality_verified"): "dgops://quality/verified",
+    ("dgops_results", "announce_release"): "dgops://results/released",
+}
+WAITS_FOR = {
+    "dgops_invite": "dgops://registry/imported",
+    "dgops_fieldwork": "dgops://invitations/sent",
+    "dgops_quality": "dgops://responses/submitted",
+    "dgops_results": "dgops://quality/verified",
+    "dgops_publish": "dgops://results/released",
+}
+
+
+def test_should_chain_the_year_with_assets(dagbag: Any) -> None:
+    produced = {
+        (dag.dag_id, task.task_id): [o.uri for o in task.outlets]
+        for dag in dagbag.dags.values()
+        for task in dag.tasks
+        if task.outlets
+    }
+    # One asset each (a condition of several would be an AssetAll/AssetAny without a uri).
+    waits = {
+        dag.dag_id: [condition.uri]
+        for dag in dagbag.dags.values()
+        if (condition := getattr(dag.timetable, "asset_condition", None)) is not None
+    }
+
+    assert produced == {key: [uri] for key, uri in PRODUCES.items()}
+    assert waits == {dag_id: [uri] for dag_id, uri in WAITS_FOR.items()}
+
+
+@pytest.mark.parametrize("dag_id", sorted(WAITS_FOR))
+def test_should_let_an_asset_start_a_run_without_params(dagbag: Any, dag_id: str) -> None:
+    """A run started by an asset event has no conf: every param needs a default."""
+    dag = dagbag.dags[dag_id]
+
+    dag.params.validate()  # raises ParamValidationError for a param without a value
+    assert dag.params["cycle_year"] is None
+
+
+def test_should_keep_the_fieldwork_day_daily_in_bangkok_and_after_invitations(
+    dagbag: Any,
+) -> None:
+    timetable = dagbag.dags["dgops_fieldwork"].timetable
+
+    assert type(timetable).__name__ == "AssetOrTimeSchedule"
+    assert type(timetable.timetable).__name__ == "CronTriggerTimetable"
+    assert timetable.timetable.expression == "0 0 * * *"
+    assert str(getattr(timetable.timetable.timezone, "name", timetable.timetable.timezone)) == (
+        "Asia/Bangkok"
+    )
 
 
 def test_should_run_the_registry_import_only_by_hand_one_at_a_time(dagbag: Any) -> None:
@@ -307,6 +390,34 @@ def test_should_import_the_registry_into_the_dgops_database(
     assert run.state == "success"
     assert _count_agencies(sqlite_engine) == len(GOOD_ROWS)
     assert _audit_actors(sqlite_engine) == {f"airflow:{run.run_id}"}
+    assert _asset_events(run.run_id) == [("dgops://registry/imported", {"cycle_year": 2568})]
+
+
+def _asset_events(run_id: str) -> list[tuple[str, Any]]:
+    """(asset URI, extra) of the asset events a run produced, from Airflow's metadata."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.execute(
+            select(AssetModel.uri, AssetEvent.extra)
+            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+            .where(AssetEvent.source_run_id == run_id)
+        )
+        return [(uri, extra) for uri, extra in rows]
+
+
+def test_should_fail_at_once_when_the_registry_file_is_missing(
+    registry_dag: Any, tmp_path: Path, dgops_connection: Path
+) -> None:
+    run = registry_dag.test(
+        run_conf={"cycle_year": 2568, "registry_file": str(tmp_path / "no-such.xlsx")},
+        conn_file_path=str(dgops_connection),
+    )
+
+    validate_ti = next(ti for ti in run.get_task_instances() if ti.task_id == "validate_registry")
+    assert validate_ti.state == "failed"
+    assert validate_ti.try_number == 1  # an operator's mistake: not retried
 
 
 def test_should_fail_without_retrying_when_the_cycle_does_not_exist(
@@ -337,6 +448,7 @@ def test_should_write_nothing_on_a_dry_run(
         "summary": "success",
     }
     assert _count_agencies(sqlite_engine) == 0
+    assert _asset_events(run.run_id) == []  # a dry run starts no invitations
 
 
 def test_should_stop_before_importing_a_registry_with_errors(
@@ -421,7 +533,7 @@ def test_should_run_the_invitation_stage_by_hand_one_at_a_time(dagbag: Any) -> N
     dag = dagbag.dags["dgops_invite"]
     schema = {name: dag.params.get_param(name).schema for name in dag.params}
 
-    assert type(dag.timetable).__name__ == "NullTimetable"
+    assert type(dag.timetable).__name__ == "AssetTriggeredTimetable"  # or by hand
     assert dag.max_active_runs == 1
     assert "invitations" in dag.tags
     assert schema["agency_codes"]["type"] == "array"

@@ -16,9 +16,14 @@ pytest.importorskip("airflow")
 
 from airflow.sdk.exceptions import AirflowFailException
 from dgops_airflow import (
+    DAGRUN_TIMEOUT,
+    EXECUTION_TIMEOUT,
     OWNER,
     RETRIES,
+    RunDayTimeSensor,
     TaskEnv,
+    announce,
+    cycle_year_from_trigger,
     cycle_year_param,
     default_args,
     dgops_dag,
@@ -153,9 +158,100 @@ def test_should_let_other_errors_through_for_airflow_to_retry(
     assert len(disposed) == 1
 
 
-def test_should_say_when_the_cycle_year_param_is_missing(connections: Path) -> None:
-    with task_env(context=_context(), settings=_settings()) as env, pytest.raises(KeyError):
+def test_should_fail_at_once_when_no_cycle_year_is_given(connections: Path) -> None:
+    with (
+        task_env(context=_context(cycle_year=None), settings=_settings()) as env,
+        pytest.raises(AirflowFailException, match="cycle_year"),
+    ):
         _ = env.cycle_year
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ValueError("bad value"), FileNotFoundError("registry.xlsx"), PermissionError("var/")],
+)
+def test_should_fail_data_errors_at_once_without_being_told(
+    connections: Path, error: Exception
+) -> None:
+    with (
+        pytest.raises(AirflowFailException, match=str(error.args[0])),
+        task_env(context=_context(), settings=_settings()),
+    ):
+        raise error
+
+
+def _event(year: int | None, minute: int) -> Any:
+    extra = {} if year is None else {"cycle_year": year}
+    stamp = dt.datetime(2025, 7, 1, 3, minute, tzinfo=dt.UTC)
+    return types.SimpleNamespace(extra=extra, timestamp=stamp)
+
+
+def test_should_take_the_cycle_year_from_the_newest_triggering_event(connections: Path) -> None:
+    events = {"registry": [_event(2567, 0), _event(2568, 5), _event(None, 9)]}
+    context = _context(cycle_year=2566) | {"triggering_asset_events": events}
+
+    assert cycle_year_from_trigger(context) == 2568
+    with task_env(context=context, settings=_settings()) as env:
+        assert env.cycle_year == 2568  # the event's year, not the param's default
+
+
+def test_should_use_the_param_for_a_run_by_hand(connections: Path) -> None:
+    context = _context(cycle_year=2566) | {"triggering_asset_events": {}}
+
+    assert cycle_year_from_trigger(context) is None
+    with task_env(context=context, settings=_settings()) as env:
+        assert env.cycle_year == 2566
+
+
+def test_should_put_the_cycle_year_in_the_asset_event() -> None:
+    from dgops_airflow import REGISTRY_IMPORTED
+
+    outlet = types.SimpleNamespace(extra={})
+    context = {"outlet_events": {REGISTRY_IMPORTED: outlet}}
+
+    announce(REGISTRY_IMPORTED, 2568, context=context)
+
+    assert outlet.extra == {"cycle_year": 2568}
+
+
+# ---------------------------------------------------------------- RunDayTimeSensor
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        # A replay of 8 July: 08:30 on 8 July in Bangkok (01:30 UTC), long past: no wait.
+        ({"logical_date": LOGICAL}, dt.datetime(2025, 7, 8, 8, 30, tzinfo=BANGKOK)),
+        # No logical date: the day it was queued for.
+        (
+            {
+                "logical_date": None,
+                "dag_run": types.SimpleNamespace(
+                    run_after=dt.datetime(2025, 7, 9, 20, 0, tzinfo=dt.UTC)
+                ),
+            },
+            dt.datetime(2025, 7, 10, 8, 30, tzinfo=BANGKOK),
+        ),
+    ],
+)
+def test_should_wait_for_the_time_of_the_runs_own_day(
+    context: dict[str, Any], expected: dt.datetime
+) -> None:
+    sensor = RunDayTimeSensor(task_id="wait", target_time=dt.time(8, 30))
+
+    assert sensor.target_moment(context) == expected
+    assert sensor.poke(context) is True  # both days are past
+
+
+def test_should_wait_for_a_time_still_to_come_today() -> None:
+    sensor = RunDayTimeSensor(task_id="wait", target_time=dt.time(23, 59, 59))
+    # Bangkok's today, late: the target is ahead unless the test runs in the last second.
+    now = dt.datetime.now(BANGKOK).replace(hour=0, minute=0)
+
+    assert sensor.poke({"logical_date": now}) is False
+
+
+# ---------------------------------------------------------------- dgops_dag
 
 
 def test_should_build_an_env_without_a_task_for_unit_use() -> None:
@@ -169,9 +265,6 @@ def test_should_build_an_env_without_a_task_for_unit_use() -> None:
 
     assert env.actor == "airflow:r1"
     env.db.dispose()
-
-
-# ---------------------------------------------------------------- dgops_dag
 
 
 def test_should_declare_a_dag_with_the_dgops_defaults() -> None:
@@ -195,6 +288,10 @@ def test_should_declare_a_dag_with_the_dgops_defaults() -> None:
     assert dag.default_args == default_args()
     assert dag.default_args["owner"] == OWNER
     assert dag.default_args["retries"] == RETRIES
+    assert dag.default_args["retry_exponential_backoff"] > 1
+    assert dag.default_args["max_retry_delay"] == dt.timedelta(minutes=30)
+    assert dag.default_args["execution_timeout"] == EXECUTION_TIMEOUT
+    assert dag.dagrun_timeout == DAGRUN_TIMEOUT
     assert list(dag.params) == ["cycle_year", "dry_run"]
     assert dag.params.get_param("cycle_year").schema["type"] == "integer"
     assert type(dag.timetable).__name__ == "NullTimetable"  # schedule=None: by hand
@@ -249,3 +346,23 @@ def test_should_act_for_a_run_triggered_without_a_logical_date(connections: Path
         assert env.logical_date == queued
         assert env.logical_day == dt.date(2025, 7, 9)
     assert run_moment({"run_id": RUN_ID}) <= dt.datetime.now(dt.UTC)
+
+
+def test_should_schedule_a_dag_on_the_asset_of_the_stage_before() -> None:
+    from dgops_airflow import QUALITY_VERIFIED
+
+    @dgops_dag(
+        "dgops_next_stage",
+        tags=["next"],
+        doc_md="### next",
+        schedule=QUALITY_VERIFIED,
+        cycle_year=cycle_year_param(when_empty="the year of the event"),
+        dagrun_timeout=dt.timedelta(hours=2),
+    )
+    def dgops_next_stage() -> None:
+        pass
+
+    dag = dgops_next_stage()
+
+    assert type(dag.timetable).__name__ == "AssetTriggeredTimetable"
+    assert dag.dagrun_timeout == dt.timedelta(hours=2)

@@ -150,3 +150,22 @@ def test_should_refuse_values_in_a_column_without_a_header(
     ext = write(tmp_path / "e.csv", "agency,egdi_osi", "A1,0.5,0.7")
     with pytest.raises(ScoreFileError, match=r"e\.csv › C2: .*without a header"):
         read_external_file(ext)
+
+
+def test_should_read_a_percentage_answer_as_shown_in_the_spreadsheet(tmp_path: Path) -> None:
+    mini = load_framework(Path(__file__).parents[1] / "recommend" / "data" / "mini.yaml")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["agency", "Q211", "Q122"])
+    sheet.append(["00105", 0.85, 3])
+    sheet.append(["00106", 62, 0.5])
+    sheet["B2"].number_format = "0%"  # shown as 85 %
+    sheet["C3"].number_format = "0%"  # a count shown as 50 %: not a percentage question
+    book.save(tmp_path / "answers.xlsx")
+
+    answers = read_answers_file(tmp_path / "answers.xlsx", mini)
+
+    assert answers.loc["00105", "Q211"] == 85.0
+    assert answers.loc["00106", "Q211"] == 62.0
+    assert answers.loc["00106", "Q122"] == 0.5

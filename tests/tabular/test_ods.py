@@ -64,7 +64,8 @@ def test_should_skip_the_hidden_sheet_in_front(ods: Path) -> None:
         assert wb.hidden_sheets == ("ปีก่อน",)
         assert wb.choose_sheet() == "ข้อมูล"
         assert wb.choose_sheet("ปีก่อน") == "ปีก่อน"  # read only when named
-        assert read_table(ods).sheet == "ปีก่อน"  # read_table's default is the first sheet
+        assert read_table(ods).sheet == "ข้อมูล"  # read_table never takes a hidden sheet
+        assert read_table(ods, sheet="ปีก่อน").sheet == "ปีก่อน"  # unless it is named
 
 
 def test_should_find_the_formula_as_written_not_its_cached_value(ods: Path) -> None:

@@ -77,8 +77,11 @@ def test_should_refuse_a_missing_sheet_and_name_the_others(book: Path) -> None:
     assert "อื่น" in info.value.detail
 
 
-def test_should_read_the_first_sheet_or_a_csv_by_suffix(book: Path, tmp_path: Path) -> None:
-    assert read_table(book).sheet == "ข้อมูล"
+def test_should_read_the_named_sheet_or_a_csv_by_suffix(book: Path, tmp_path: Path) -> None:
+    # Two visible sheets with values: which one is meant is not guessed.
+    with pytest.raises(TableError, match="sheet_ambiguous: ข้อมูล, อื่น"):
+        read_table(book)
+    assert read_table(book, sheet="ข้อมูล").sheet == "ข้อมูล"
     assert read_table(book, sheet="อื่น").rows == [(1, ["x"])]
     csv = tmp_path / "t.csv"
     csv.write_bytes("ก,ข\n".encode("cp874"))
