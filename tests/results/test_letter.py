@@ -366,3 +366,11 @@ def test_very_long_head_title_is_set_in_full() -> None:
     text = pdf_text(pdf)
     assert _flat(f"เรียน {title}") in _flat(text)  # wrapped by typst (the fill box is too short)
     assert "สิ่งที่ส่งมาด้วย ๒" in text
+
+
+def test_preview_number_marks_a_sample() -> None:
+    preview = dataclasses.replace(INFO, number="(ตัวอย่าง)")
+    assert "ตัวอย่าง ห้ามส่ง" in pdf_text(render_result_letter(make_result(), preview))
+    assert "ตัวอย่าง ห้ามส่ง" not in pdf_text(render_result_letter(make_result(), INFO))
+    forced = render_result_letter(make_result(), INFO, sample=True)
+    assert "ตัวอย่าง ห้ามส่ง" in pdf_text(forced)
