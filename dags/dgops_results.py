@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ DOC_MD = """
 **Owner:** survey-ops (ทีมปฏิบัติการสำรวจ). Starts when `dgops_quality` verifies responses
 (asset `dgops://quality/verified`, with the cycle year) or by hand (*Trigger DAG w/ config*).
 Params: `cycle_year` (พ.ศ.), `external_file` (external inputs
-on the worker, as `dgops score --external`), `supersede_reason` (only to replace
+on the worker, as `dgops score --external`; empty: `<var_dir>/inbox/external-<year>.csv` or
+`.xlsx` when there), `supersede_reason` (only to replace
 results already released: why, in Thai — agencies read it in their correction letter),
 `batch_size` (agencies per mail batch).
 
@@ -59,19 +61,23 @@ agencies whose results changed get a correction letter.
 - Connections: `dgops_db`, `dgops_sendgrid`.
 """
 
-POKE = dt.timedelta(minutes=5)
+# How often the sensor looks for the release (env DGOPS_RESULTS_POKE_SECONDS; default 5 min).
+POKE = dt.timedelta(seconds=float(os.environ.get("DGOPS_RESULTS_POKE_SECONDS", "300")))
 WAIT = dt.timedelta(days=14)
 
 
 @task
 def score() -> dict[str, Any]:
     """Score the cycle's verified responses into a draft run (unless a release stands)."""
-    from dgops.results import score_or_keep
+    from dgops.results import external_inputs_file, score_or_keep
     from dgops.scoring import read_external_file
 
     with task_env(no_retry=(LookupError, ValueError)) as env:
-        external = env.params.get("external_file") or None
-        frame = read_external_file(Path(external)) if external else None
+        given = env.params.get("external_file") or None
+        external = (
+            Path(given) if given else external_inputs_file(env.settings.var_dir, env.cycle_year)
+        )
+        frame = read_external_file(external) if external else None
         with env.db.begin() as session:
             out = score_or_keep(
                 session,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -10,6 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from dgops.letters.compose import BarChart, Block, PageBreak, Table, Text
 from dgops.letters.context import LetterContext
 from dgops.letters.style import LetterStyle
 
@@ -30,8 +32,12 @@ def _font(run_or_style: object, name: str, size_pt: float) -> None:
     size_cs.set(qn("w:val"), str(round(size_pt * 2)))
 
 
-def render_docx(context: LetterContext, style: LetterStyle) -> bytes:
-    """An editable Word version of ``context`` for operators who must change it before signing."""
+def render_docx(context: LetterContext, style: LetterStyle, blocks: Sequence[Block] = ()) -> bytes:
+    """An editable Word version of ``context`` for operators who must change it before signing.
+
+    ``blocks`` (enclosures, :mod:`dgops.letters.compose`) follow the letter; a bar chart
+    becomes a table of its numbers (Word cannot take our vector charts).
+    """
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -103,6 +109,68 @@ def render_docx(context: LetterContext, style: LetterStyle) -> bytes:
     ):
         if line:
             para(line)
+    _blocks(doc, blocks, style, para)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+_ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+}
+
+
+def _table(
+    doc: object, header: Sequence[str], rows: Sequence[Sequence[str]], style: LetterStyle
+) -> None:
+    size = style.docx_size_pt - 2
+    table = doc.add_table(rows=1 + len(rows), cols=len(header))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    for r, row in enumerate([header, *rows]):
+        for c, text in enumerate(row):
+            cell = table.cell(r, c)
+            run = cell.paragraphs[0].add_run(text)
+            _font(run, style.docx_font, size)
+            run.bold = r == 0
+
+
+def _blocks(doc: object, blocks: Sequence[Block], style: LetterStyle, para: object) -> None:
+    for block in blocks:
+        if isinstance(block, PageBreak):
+            doc.add_page_break()  # type: ignore[attr-defined]
+            if block.header:
+                p = para(block.header)  # type: ignore[operator]
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        elif isinstance(block, Text):
+            p = para()  # type: ignore[operator]
+            p.alignment = _ALIGN[block.align]
+            if block.indent:
+                p.paragraph_format.left_indent = Cm(block.indent / 28.35)
+            run = p.add_run(block.text)
+            _font(run, style.docx_font, style.docx_size_pt * block.size / 11.0)
+            run.bold = block.bold
+        elif isinstance(block, Table):
+            _table(doc, block.header, block.rows, style)
+        elif isinstance(block, BarChart):
+            p = para()  # type: ignore[operator]
+            run = p.add_run(block.title)
+            _font(run, style.docx_font, style.docx_size_pt)
+            run.bold = True
+            header = ["", *(s.label for s in block.series)]
+            rows = [
+                [
+                    category,
+                    *(
+                        (s.missing or block.missing_label)
+                        if s.values[i] is None
+                        else f"{s.values[i]:.2f}"
+                        for s in block.series
+                    ),
+                ]
+                for i, category in enumerate(block.categories)
+            ]
+            _table(doc, header, rows, style)
+            if block.note:
+                para(block.note)  # type: ignore[operator]

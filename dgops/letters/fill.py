@@ -18,7 +18,7 @@ import json
 import re
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -47,6 +47,8 @@ FILL_UNICODES = [
 ]
 """What a field may contain (Basic Latin, Thai, common punctuation); anything else → full."""
 _NAMES = {False: b"DGfillR", True: b"DGfillB"}
+FONT_RESOURCES = {bold: name.decode() for bold, name in _NAMES.items()}
+"""Resource names of the fill fonts on every page of a layout (regular, bold)."""
 LAYOUT_CACHE_SIZE = 16
 
 
@@ -237,8 +239,19 @@ class Layout:
     streams: tuple[int, ...]
     """Object number of each page's (empty) fill stream."""
     trailer: bytes
+    """The trailer's entries but ``/Size`` (which grows with appended pages)."""
     startxref: int
     size_pt: float
+    size: int = 0
+    """The layout's ``/Size``: the first object number free for appended pages."""
+    pages_obj: int = 0
+    """Object number of the page tree's root (rewritten when pages are appended)."""
+    pages_head: bytes = b""
+    """The page tree root's entries other than ``/Kids`` and ``/Count``."""
+    kids: tuple[int, ...] = ()
+    font_objs: tuple[int, int] = (0, 0)
+    """Object numbers of the regular and bold fill fonts."""
+    media_box: tuple[float, float] = (595.276, 841.89)
 
 
 def build_layout(
@@ -275,7 +288,14 @@ def build_layout(
     trailer = saved.trailer
     ids = b"".join(b"<" + bytes(i).hex().encode() + b">" for i in trailer.ID)
     info = f"/Info {trailer.Info.objgen[0]} 0 R" if "/Info" in trailer else ""
-    head = f"/Size {int(trailer.Size)}/Root {trailer.Root.objgen[0]} 0 R{info}/ID [".encode()
+    head = f"/Root {trailer.Root.objgen[0]} 0 R{info}/ID [".encode()
+    root_pages = saved.Root.Pages
+    pages_head = b"".join(
+        pikepdf.Name(key).unparse() + b" " + _unparse(value)
+        for key, value in root_pages.items()
+        if key not in ("/Kids", "/Count")
+    )
+    first = saved.pages[0].mediabox if len(saved.pages) else [0, 0, 595.276, 841.89]
     startxref = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
     by_name = {
         f["name"]: Field(
@@ -290,7 +310,85 @@ def build_layout(
     }
     if not data.endswith(b"\n"):
         data += b"\n"
-    return Layout(data, by_name, streams, head + ids + b"]", startxref, size_pt)
+    return Layout(
+        data,
+        by_name,
+        streams,
+        head + ids + b"]",
+        startxref,
+        size_pt,
+        size=int(trailer.Size),
+        pages_obj=int(root_pages.objgen[0]),
+        pages_head=pages_head,
+        kids=tuple(int(p.objgen[0]) for p in saved.pages),
+        font_objs=(
+            int(
+                saved.pages[0].Resources.Font[pikepdf.Name("/" + _NAMES[False].decode())].objgen[0]
+            ),
+            int(saved.pages[0].Resources.Font[pikepdf.Name("/" + _NAMES[True].decode())].objgen[0]),
+        ),
+        media_box=(float(first[2]), float(first[3])),
+    )
+
+
+def _unparse(value: Any) -> bytes:
+    """A PDF object as it is written (indirect ones by reference)."""
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return f"{value.objgen[0]} {value.objgen[1]} R".encode()
+    data = value.unparse() if isinstance(value, pikepdf.Object) else str(value).encode()
+    assert isinstance(data, bytes)
+    return data
+
+
+def draw_text(runs: list[Run], x: float, y: float, bold: bool, size: float) -> list[str]:
+    """Content-stream operators drawing shaped ``runs`` with the pen at (``x``, ``y``)."""
+    return _draw(runs, x, y, _NAMES[bold], size)
+
+
+def draw_compact(runs: list[Run], font: FillFont, bold: bool, size: float) -> str:
+    """Like :func:`draw_text` at the origin, but compact: glyphs on the baseline go in ``TJ``
+    arrays (kerning as adjustments), only raised marks get a ``Tm`` of their own. About a
+    fifth of the bytes, for enclosures drawn by the hundred thousand."""
+    scale = size / font.upem
+    ops = [f"BT /{_NAMES[bold].decode()} {size:g} Tf"]
+    items: list[str] = []
+    pen: float | None = None
+
+    def flush() -> None:
+        if items:
+            ops.append("[" + "".join(items) + "]TJ")
+            items.clear()
+
+    for run in runs:
+        actual = run.actual
+        if actual is None and len(run.glyphs) > 1:
+            # A cluster of a base and its marks: poppler may order a mark after the next base
+            # or put it on a line of its own (bold ปฏิบัติ); the span gives the cluster's text
+            # once, where the cluster starts.
+            actual = "".join(font.to_unicode.get(g.gid, "") for g in run.glyphs)
+        if actual is not None:
+            flush()
+            ops.append(f"/Span <</ActualText <{_utf16_hex(actual)}>>> BDC")
+        for g in run.glyphs:
+            advance = font.widths.get(g.gid, 0) * scale
+            if abs(g.y) > 0.001:
+                flush()
+                ops.append(f"1 0 0 1 {g.x:.3f} {g.y:.3f} Tm <{g.gid:04X}> Tj")
+                pen = None
+                continue
+            if pen is None:
+                flush()
+                ops.append(f"1 0 0 1 {g.x:.3f} 0 Tm")
+            elif abs(g.x - pen) > 0.001:
+                items.append(f"{-(g.x - pen) * 1000 / size:.1f}")
+            items.append(f"<{g.gid:04X}>")
+            pen = g.x + advance
+        if actual is not None:
+            flush()
+            ops.append("EMC")
+    flush()
+    ops.append("ET")
+    return "\n".join(ops)
 
 
 def _draw(runs: list[Run], x: float, y: float, font: bytes, size: float) -> list[str]:
@@ -314,8 +412,26 @@ def fits(layout: Layout, name: str, text: str, font_dir: str) -> bool:
     return width <= box.width + 0.01 and font.can_draw(runs, text)
 
 
-def fill(layout: Layout, values: dict[str, str], font_dir: str) -> bytes | None:
-    """The letter: ``layout`` with ``values`` drawn in its fields, or ``None`` if one cannot be."""
+def _stream(number: int, content: bytes, level: int = 6) -> bytes:
+    body = zlib.compress(content, level)
+    return (
+        f"{number} 0 obj\n<</Length {len(body)}/Filter/FlateDecode>>\nstream\n".encode()
+        + body
+        + b"\nendstream\nendobj\n"
+    )
+
+
+def fill(
+    layout: Layout,
+    values: dict[str, str],
+    font_dir: str,
+    extra_pages: Sequence[bytes] = (),
+) -> bytes | None:
+    """The letter: ``layout`` with ``values`` drawn in its fields, or ``None`` if one cannot be.
+
+    ``extra_pages`` are content streams of pages appended after the layout's (enclosures),
+    drawn with the fill fonts (:data:`FONT_RESOURCES`), in the same incremental update.
+    """
     fonts = fill_fonts(font_dir)
     pages: dict[int, list[str]] = {}
     for name, text in values.items():
@@ -331,18 +447,47 @@ def fill(layout: Layout, values: dict[str, str], font_dir: str) -> bytes | None:
     offset = len(layout.prefix)
     xref = [b"xref\n0 1\n0000000000 65535 f \n"]
     for page, number in enumerate(layout.streams):
-        body = zlib.compress("\n".join(pages.get(page, [])).encode("ascii"), 6)
-        obj = (
-            f"{number} 0 obj\n<</Length {len(body)}/Filter/FlateDecode>>\nstream\n".encode()
-            + body
-            + b"\nendstream\nendobj\n"
-        )
+        obj = _stream(number, "\n".join(pages.get(page, [])).encode("ascii"))
         xref.append(f"{number} 1\n{offset:010d} 00000 n \n".encode())
         parts.append(obj)
         offset += len(obj)
+    size = layout.size
+    if extra_pages:
+        font_refs = "".join(
+            f"/{FONT_RESOURCES[bold]} {layout.font_objs[int(bold)]} 0 R" for bold in (False, True)
+        )
+        width, height = layout.media_box
+        new_kids: list[int] = []
+        objs: list[tuple[int, bytes]] = []
+        for content in extra_pages:
+            stream_no, page_no = size, size + 1
+            size += 2
+            # Level 1: a third of level 6's time on enclosure pages, ~15 % larger.
+            objs.append((stream_no, _stream(stream_no, content, 1)))
+            page_obj = (
+                f"{page_no} 0 obj\n<</Type/Page/Parent {layout.pages_obj} 0 R"
+                f"/MediaBox[0 0 {width:g} {height:g}]/Resources<</Font<<{font_refs}>>>>"
+                f"/Contents {stream_no} 0 R>>\nendobj\n"
+            ).encode()
+            objs.append((page_no, page_obj))
+            new_kids.append(page_no)
+        kids = " ".join(f"{k} 0 R" for k in (*layout.kids, *new_kids))
+        tree = (
+            f"{layout.pages_obj} 0 obj\n<<".encode()
+            + layout.pages_head
+            + f"/Kids[{kids}]/Count {len(layout.kids) + len(new_kids)}>>\nendobj\n".encode()
+        )
+        xref.append(f"{layout.pages_obj} 1\n{offset:010d} 00000 n \n".encode())
+        parts.append(tree)
+        offset += len(tree)
+        xref.append(f"{layout.size} {size - layout.size}\n".encode())
+        for _, obj in objs:
+            xref.append(f"{offset:010d} 00000 n \n".encode())
+            parts.append(obj)
+            offset += len(obj)
     parts += xref
     parts.append(
-        b"trailer\n<<"
+        f"trailer\n<</Size {size}".encode()
         + layout.trailer
         + f"/Prev {layout.startxref}>>\nstartxref\n{offset}\n%%EOF\n".encode()
     )
@@ -375,11 +520,14 @@ def layout_key(parts: dict[str, Any]) -> str:
 
 
 __all__ = [
+    "FONT_RESOURCES",
     "Field",
     "FillFont",
     "Layout",
     "LayoutCache",
     "build_layout",
+    "draw_compact",
+    "draw_text",
     "fill",
     "fill_fonts",
     "fits",

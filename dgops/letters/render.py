@@ -143,6 +143,9 @@ def _fields(context: LetterContext, data: dict[str, Any]) -> tuple[dict[str, Any
     values = {"number": data["number"], "date": data["date"], "salutation": data["salutation"]}
     layout = dict(data, number="", date="", salutation="")
     layout["credentials"] = [[label, ""] for label, _ in data["credentials"]]
+    layout["references"] = ["" for _ in data["references"]]
+    for i, reference in enumerate(data["references"]):
+        values[f"reference-{i}"] = reference
     for i, (_, value) in enumerate(data["credentials"]):
         values[f"credential-{i}"] = value
     at = data["agency_par"]
@@ -192,23 +195,41 @@ def _agency_fits_inline(
 
 
 def render_filled(
-    context: LetterContext, style: LetterStyle = DEFAULT_STYLE, cache: LayoutCache | None = None
+    context: LetterContext,
+    style: LetterStyle = DEFAULT_STYLE,
+    cache: LayoutCache | None = None,
+    extra_pages: Sequence[bytes] = (),
 ) -> bytes | None:
-    """One letter by the fill path, or ``None`` when a field does not fit its layout."""
+    """One letter by the fill path, or ``None`` when a field does not fit its layout.
+
+    ``extra_pages`` (content streams from :mod:`dgops.letters.compose`) follow the letter.
+    """
     cache = cache if cache is not None else LAYOUTS
     layout, values = _layout(context, style, cache)
     if "agency" in values and not fits(layout, "agency", values["agency"], str(FONT_DIR)):
         layout, values = _layout(context, style, cache, own_line=True)
-    return fill(layout, values, str(FONT_DIR))
+    return fill(layout, values, str(FONT_DIR), extra_pages)
 
 
-def render_pdf(context: LetterContext, style: LetterStyle = DEFAULT_STYLE) -> bytes:
-    """One letter as PDF: the fill path when ``style.fill`` and the fields fit, else in full."""
+def render_pdf(
+    context: LetterContext, style: LetterStyle = DEFAULT_STYLE, extra_pages: Sequence[bytes] = ()
+) -> bytes:
+    """One letter as PDF: the fill path when ``style.fill`` and the fields fit, else in full.
+
+    ``extra_pages`` (content streams drawn with the fill fonts, see
+    :mod:`dgops.letters.compose`) are appended after the letter's own pages either way.
+    """
     if style.fill:
-        filled = render_filled(context, style)
+        filled = render_filled(context, style, extra_pages=extra_pages)
         if filled is not None:
             return filled
-    return render_full(context, style)
+    full = render_full(context, style)
+    if not extra_pages:
+        return full
+    layout = build_layout(full, [], style.size_pt, str(FONT_DIR))
+    appended = fill(layout, {}, str(FONT_DIR), extra_pages)
+    assert appended is not None  # no fields: nothing can fail to fit
+    return appended
 
 
 def render_letter(

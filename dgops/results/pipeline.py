@@ -33,6 +33,7 @@ __all__ = [
     "FrameworkSource",
     "RecommendOutcome",
     "ScoreOutcome",
+    "external_inputs_file",
     "level_distribution",
     "recommend_cycle",
     "release_state",
@@ -293,6 +294,16 @@ def score_or_keep(
         "scored": True,
         "n_agencies": out.n_agencies,
     }
+
+
+def external_inputs_file(var_dir: Path, year_be: int) -> Path | None:
+    """The external-inputs file an operator left for the year's scoring run by the DAG:
+    ``<var_dir>/inbox/external-<year>.csv`` (or ``.xlsx``), or None."""
+    for suffix in (".csv", ".xlsx"):
+        path = var_dir / "inbox" / f"external-{year_be}{suffix}"
+        if path.is_file():
+            return path
+    return None
 
 
 def release_state(session: Session, year: int, run_id: int) -> int | None:

@@ -213,3 +213,28 @@ class Api:
                 return self.wait_run(dag_id, runs[0]["dag_run_id"], timeout)
             time.sleep(2)
         raise AssertionError(f"no {run_type} run of {dag_id} within {timeout:.0f} s")
+
+    def wait_task(
+        self, dag_id: str, run_id: str, task_id: str, states: set[str], timeout: float = 240.0
+    ) -> str:
+        """Poll until ``task_id`` of the run is in one of ``states``; returns the state."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.task_states(dag_id, run_id)
+            assert "failed" not in found.values(), self.failure_report(dag_id, run_id)
+            if found.get(task_id) in states:
+                return str(found[task_id])
+            time.sleep(2)
+        raise AssertionError(f"{dag_id}.{task_id} not in {states} within {timeout:.0f} s")
+
+    def first_run(
+        self, dag_id: str, run_type: str = "asset_triggered", timeout: float = 180.0
+    ) -> str:
+        """The run id of the first run of ``dag_id`` of ``run_type``, finished or not."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            runs = [r for r in self.runs(dag_id) if r["run_type"] == run_type]
+            if runs:
+                return str(runs[0]["dag_run_id"])
+            time.sleep(2)
+        raise AssertionError(f"no {run_type} run of {dag_id} within {timeout:.0f} s")

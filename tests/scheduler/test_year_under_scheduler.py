@@ -38,7 +38,14 @@ YEAR = 2566
 replay with a past logical date, and the run the invitations start finds no window today."""
 FIELDWORK_DAY = "2023-07-10T03:00:00Z"
 """10:00 on Monday 10 July 2023 in Bangkok: office hours of a working day in the window."""
-DAGS = ["dgops_registry", "dgops_invite", "dgops_fieldwork", "dgops_quality"]
+DAGS = [
+    "dgops_registry",
+    "dgops_invite",
+    "dgops_fieldwork",
+    "dgops_quality",
+    "dgops_results",
+    "dgops_publish",
+]
 IN_CI = os.environ.get("CI") == "true"
 
 
@@ -80,15 +87,40 @@ def _survey(db_url: str, var_dir: Path) -> Year:
 
 
 def _answer(year: Year, var_dir: Path) -> int:
-    """Every invited agency answers and submits online (what the portal would store); returns
-    how many responses await the checks."""
+    """Every invited agency answers and submits online (what the portal would store), and the
+    central systems' external inputs are left in the inbox for scoring; returns how many
+    responses await the checks."""
+    from dgops.cycles import get_cycle
     from dgops.demo import store_demo_responses
+    from dgops.demo.responses import write_demo_external
+    from dgops.framework import load_framework
 
     with year.db.begin() as session:
         counts = store_demo_responses(
             session, YEAR, YEAR, share=1.0, verified_share=0.0, evidence_root=var_dir / "evidence"
         )
+        cycle = get_cycle(session, YEAR)
+        write_demo_external(
+            session,
+            cycle.id,
+            load_framework(cycle.framework_version),
+            var_dir / "inbox" / f"external-{YEAR}.csv",
+            seed=YEAR,
+        )
     return int(counts["submitted"])
+
+
+def _release(year: Year) -> int:
+    """The operator checks the draft and releases it (what `dgops results release` does)."""
+    from dgops.cycles import get_cycle
+    from dgops.results import current_run, release_run
+
+    with year.db.begin() as session:
+        cycle = get_cycle(session, YEAR)
+        run = current_run(session, cycle.id)
+        assert run is not None
+        release_run(session, cycle.id, run.id, actor="operator")
+        return run.id
 
 
 def _run_year(api: Api, year: Year, var_dir: Path) -> None:
@@ -96,6 +128,7 @@ def _run_year(api: Api, year: Year, var_dir: Path) -> None:
     from dgops.mail import MailMessage
     from dgops.registry.models import Agency
     from dgops.responses.models import Response
+    from dgops.results.models import ResultLetter
 
     api.wait_for_dags(DAGS)
     for dag_id in DAGS:
@@ -148,6 +181,30 @@ def _run_year(api: Api, year: Year, var_dir: Path) -> None:
     assert sum(statuses.values()) == year.agencies
     expected = "success" if statuses.get("verified") else "skipped"
     assert quality_states["quality_verified"] == expected
+    assert statuses.get("verified"), statuses  # the year goes on to the results
+
+    # 6. quality verified → results: a draft is scored and advised, then waits for a person.
+    results = api.first_run("dgops_results")
+    api.wait_task("dgops_results", results, "wait_for_release", {"up_for_reschedule", "running"})
+    with year.db.begin() as session:
+        assert session.scalar(select(func.count()).select_from(ResultLetter)) == 0
+    run_id = _release(year)
+    api.wait_run("dgops_results", results, timeout=300)
+    # 7. results released → the publication package, by itself.
+    api.wait_triggered_run("dgops_publish", timeout=300)
+
+    with year.db.begin() as session:
+        letters = session.scalar(
+            select(func.count()).select_from(ResultLetter).where(ResultLetter.run_id == run_id)
+        )
+        sent = session.scalar(
+            select(func.count())
+            .select_from(MailMessage)
+            .where(MailMessage.kind == "result", MailMessage.status == "accepted")
+        )
+    assert letters == sent == year.agencies
+    packages = list((var_dir / "publication").glob(f"dgrs-{YEAR}-r{run_id}-*/manifest.json"))
+    assert len(packages) == 1
 
 
 def _listening_beyond_loopback(up: AirflowUp) -> list[str]:
@@ -202,6 +259,7 @@ def _up_and_run(tmp_path: Path, sink: Any, db_url: str, extra_env: dict[str, str
             "DGOPS_VAR_DIR": str(var_dir),
             "DGOPS_DATABASE_URL": db_url,
             "AIRFLOW_CONN_DGOPS_SENDGRID": _sendgrid_connection(sink),
+            "DGOPS_RESULTS_POKE_SECONDS": "5",
             **extra_env,
         },
     )
