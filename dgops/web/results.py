@@ -14,14 +14,13 @@ default, :class:`LetterFiles`, serves the letter exactly as it was sent.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import unicodedata
 import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -39,10 +38,12 @@ from dgops.results import (
     ResultLetterInfo,
     ResultSet,
     ScoreLine,
+    action_plan_xlsx,
     letter_dir,
     letter_file_name,
     letter_infos,
     load_results,
+    render_result_letter,
 )
 from dgops.results import released_run as find_released_run
 from dgops.results.models import ResultLetterKind, ScoreRun
@@ -95,13 +96,6 @@ class ResultDocuments(Protocol):
         ...
 
 
-def _letter_api() -> Any:
-    # ``render_result_letter`` and ``action_plan_xlsx`` are exported by dgops.results once the
-    # result-letter module is merged (issue #13); looked up on first use so the portal starts
-    # (and shows results) without it.
-    return importlib.import_module("dgops.results")
-
-
 class LetterFiles:
     """The default: the letter exactly as it was sent (the PDF ``dgops results send`` keeps
     under ``var/results/<year>/run-<id>/``), rendered again only when that file is gone;
@@ -116,11 +110,11 @@ class LetterFiles:
         path = folder / letter_file_name(result.code, info)
         if path.is_file():
             return path.read_bytes()
-        return cast(bytes, _letter_api().render_result_letter(result, info, fmt="pdf"))
+        return render_result_letter(result, info, fmt="pdf")
 
     def action_plan_xlsx(self, result: AgencyResult) -> bytes:
         """The workbook of ``action_plan_xlsx``."""
-        return cast(bytes, _letter_api().action_plan_xlsx(result))
+        return action_plan_xlsx(result)
 
 
 def issued_letter(

@@ -3,6 +3,7 @@ the edge cases with their defined wording, the downloads, and the cached run."""
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 import unicodedata
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
+from openpyxl import load_workbook
 
 from dgops.cycles.models import SurveyCycle
 from dgops.recommend import CLASS_LABELS_TH
@@ -319,3 +321,18 @@ def test_should_say_in_thai_when_a_document_cannot_be_produced(world: World) -> 
             assert "typst" not in r.text
             assert "disk" not in r.text
         assert c.get("/results").status_code == 200
+
+
+def test_should_render_the_real_letter_and_workbook_when_no_file_was_kept(world: World) -> None:
+    run_id = add_run(world)
+    issue_letter(world, run_id)
+    with TestClient(world.app()) as c:  # the default documents: dgops.results' renderers
+        activate(c, world.agencies["A"])
+        pdf = c.get("/results/letter.pdf")
+        assert pdf.status_code == 200, pdf.text
+        assert pdf.content.startswith(b"%PDF")
+        plan = c.get("/results/action-plan.xlsx")
+        assert plan.status_code == 200, plan.text
+        book = load_workbook(io.BytesIO(plan.content))
+        cells = [str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v]
+        assert any(ADVICE_P2 in v for v in cells)
