@@ -345,7 +345,6 @@ def release_and_send_results(ctx: DemoContext) -> str:
             sink_mail_config(ctx, sink.url),
             ctx.year_be,
             actor=ctx.actor,
-            issued_on=dt.date(ctx.year_be - 543, 11, 1),
         )
     if report.failed_render or report.not_sent:
         raise RuntimeError(

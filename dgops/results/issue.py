@@ -109,7 +109,8 @@ def issue_result_letters(
     """Give each of ``agency_ids`` its result (or correction) letter of the released ``run``.
 
     Runs in the caller's transaction. Numbers come from the issuer's gap-free counter of the
-    year of ``issued_on``. An agency that already has a letter for ``run`` keeps it.
+    survey year ``year_be`` (as the invitation letters' do). An agency that already has a
+    letter for ``run`` keeps it.
     """
     if run.released_at is None:
         raise ValueError(f"run {run.id} is not released: its results cannot be sent")
@@ -137,7 +138,7 @@ def issue_result_letters(
     def kind_of(agency_id: int) -> str:
         return correction_kind(run.id) if agency_id in earlier else RESULT_KIND
 
-    year = issued_on.year + 543
+    year = year_be
     keys = [LetterKey(run.cycle_id, a, kind_of(a)) for a in todo]
     numbers = allocate_numbers(session, issuer.number_unit, year, keys)
     rows = []
