@@ -17,6 +17,7 @@ from dgops.cli import (
     invite,
     letters,
     mail,
+    privacy,
     quality,
     registry,
     remind,
@@ -52,6 +53,7 @@ _STAGES = (
     remind,
     quality,
     scoring,
+    privacy,
 )
 for _stage in _STAGES:
     for _name, _group in _stage.COMMANDS.items():

@@ -36,6 +36,7 @@ EXPECTED_TASKS: dict[str, set[str]] = {
     "dgops_registry": {"validate_registry", "import_registry", "summary"},
     "dgops_quality": {"validate", "store_findings", "return_or_verify", "summary"},
     "dgops_invite": {"select_agencies", "issue_credentials", "render_and_send", "summary"},
+    "dgops_privacy": {"purge_expired"},
     "dgops_fieldwork": {
         "in_window",
         "snapshot",
