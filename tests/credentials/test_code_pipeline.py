@@ -89,3 +89,31 @@ def test_should_refuse_a_pipeline_of_other_parameters(
         with CodePipeline(weaker) as codes, pytest.raises(CredentialError):
             issue_credentials(s, cycle, agencies, actor="t", policy=policy, codes=codes)
         assert list(s.scalars(select(ActivationCodeRow))) == []
+
+
+def test_should_make_standard_argon2id_strings_whichever_implementation_runs() -> None:
+    from dgops.credentials.codes import fast_hash_function
+
+    for profile in (
+        CHEAP,
+        ACTIVATION_PROFILE,
+        HashProfile(time_cost=1, memory_cost=64, parallelism=2),
+    ):
+        made = fast_hash_function(profile)("ABCD-EFGH-JKLM")
+        params = f"m={profile.memory_cost},t={profile.time_cost},p={profile.parallelism}"
+
+        assert made.startswith(f"$argon2id$v=19${params}$")
+        assert verify_hash(profile.hasher(), made, "ABCD-EFGH-JKLM")
+        assert not verify_hash(profile.hasher(), made, "ABCD-EFGH-JKLN")
+
+
+def test_should_use_libsodium_when_pynacl_is_installed() -> None:
+    argon2id = pytest.importorskip("nacl.pwhash.argon2id")
+    from dgops.credentials.codes import fast_hash_function
+
+    made = fast_hash_function(ACTIVATION_PROFILE)("ABCD-EFGH-JKLM")
+
+    # libsodium verifies it too: the same hash, made by the faster implementation.
+    assert argon2id.verify(made.encode(), b"ABCD-EFGH-JKLM")
+    assert fast_hash_function(ACTIVATION_PROFILE) is not ACTIVATION_PROFILE.hasher().hash
+    assert fast_hash_function(ACTIVATION_PROFILE).__name__ == "sodium"
