@@ -24,6 +24,8 @@ RUN uv export --frozen --no-dev --no-hashes --no-emit-project --format requireme
     && rm /tmp/dgops-requirements.txt
 
 COPY --chown=airflow:0 dgops ./dgops
+# The wheel holds dgops_devtools too (`dgops mail sink`, the compose file's mail-sink service).
+COPY --chown=airflow:0 dgops_devtools ./dgops_devtools
 RUN pip install --no-cache-dir --no-deps "apache-airflow==${AIRFLOW_VERSION}" /opt/dgops
 
 # dgops reads templates/, sql/ and expectations/ under DGOPS_HOME. They are baked in so the

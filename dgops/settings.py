@@ -94,6 +94,13 @@ class Settings(BaseSettings):
     """The survey team's telephone number(s) as agencies should dial them, e.g. ``02 123 4567``."""
     survey_team_email: str = "survey@dga.example.org"
     survey_team_hours: str = "วันจันทร์–วันศุกร์ 08.30–16.30 น. (เว้นวันหยุดราชการ)"
+    privacy_retention_days: int = Field(default=730, ge=0)
+    """Days personal data (contacts, e-mail addresses, evidence files) is kept after it was
+    collected; ``dgops privacy purge`` removes older data (docs/privacy.md)."""
+    privacy_key: SecretStr = SecretStr("")
+    """Key of the pseudonyms that replace purged e-mail addresses and phone numbers (keyed
+    hash, so the same address keeps the same pseudonym across runs); empty: a random key per
+    purge run (pseudonyms then match only within that run)."""
 
     @field_validator("var_dir", "home")
     @classmethod

@@ -17,6 +17,7 @@ from dgops.cli import (
     invite,
     letters,
     mail,
+    privacy,
     publish,
     quality,
     registry,
@@ -56,6 +57,7 @@ _STAGES = (
     scoring,
     results,
     publish,
+    privacy,
 )
 for _stage in _STAGES:
     for _name, _group in _stage.COMMANDS.items():

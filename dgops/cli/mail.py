@@ -184,6 +184,9 @@ def corrections_cmd(
 @app.command("sink")
 def sink_cmd(
     port: int = typer.Option(8025, help="Port on 127.0.0.1."),
+    host: str = typer.Option(
+        "127.0.0.1", help="Address to listen on (0.0.0.0 in a container, for other services)."
+    ),
     outbox: Path | None = typer.Option(
         None, help="Also write each mail as JSON here (default: <var_dir>/outbox)."
     ),
@@ -210,6 +213,7 @@ def sink_cmd(
 
     box = None if no_outbox else (outbox or get_settings().var_dir / "outbox")
     sink = SinkServer(
+        host=host,
         port=port,
         api_key=api_key,
         outbox=box,
@@ -220,7 +224,7 @@ def sink_cmd(
     sink.state.auto_events_url = webhook_url
     if public_key_file:
         public_key_file.write_text(sink.state.public_key + "\n", encoding="utf-8")
-    console.print(f"sink: http://127.0.0.1:{port} (set DGOPS_SENDGRID_BASE_URL to it)")
+    console.print(f"sink: http://{host}:{port} (set DGOPS_SENDGRID_BASE_URL to it)")
     console.print(f"outbox: {box or '(memory only)'}")
     console.print(f"event webhook public key: {sink.state.public_key}", soft_wrap=True)
     try:

@@ -13,6 +13,7 @@ from dgops.credentials.codes import (
     ALPHABET,
     PASSWORD_PROFILE,
     ActivationCode,
+    CodePipeline,
     HashProfile,
     new_activation_code,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "RESET_PATH",
     "ActivationCode",
     "ActivationResult",
+    "CodePipeline",
     "CredentialError",
     "CredentialPolicy",
     "HashProfile",

@@ -17,8 +17,8 @@ from dgops.credentials.codes import (
     ACTIVATION_PROFILE,
     PASSWORD_PROFILE,
     ActivationCode,
+    CodePipeline,
     HashProfile,
-    hash_many,
     new_activation_code,
     normalise_code,
     verify_hash,
@@ -159,12 +159,15 @@ def issue_credentials(
     policy: CredentialPolicy | None = None,
     reissue: bool = False,
     now: dt.datetime | None = None,
+    codes: CodePipeline | None = None,
 ) -> IssueReport:
     """Give each agency a username and a fresh activation code for ``cycle``, in bulk.
 
     Agencies that already hold a live code are skipped unless ``reissue`` is true; then their
     old codes are revoked. Only argon2id hashes are written. The returned report carries the
     plaintext codes for letter and e-mail production; nothing else ever sees them.
+    ``codes``: a :class:`CodePipeline` whose codes were hashed ahead (with
+    ``policy.activation_profile``); without one they are made and hashed here.
     """
     policy = policy or CredentialPolicy()
     now = now or dt.datetime.now(dt.UTC)
@@ -243,10 +246,16 @@ def issue_credentials(
             .execution_options(synchronize_session=False)
         )
 
-    codes = [new_activation_code() for _ in targets]
-    hashes = hash_many(
-        [c.reveal() for c in codes], policy.activation_profile, workers=policy.hash_workers
-    )
+    if codes is not None and codes.profile != policy.activation_profile:
+        raise CredentialError("the code pipeline hashes with other argon2id parameters")
+    if codes is None:
+        with CodePipeline(policy.activation_profile, workers=policy.hash_workers) as own:
+            made = own.take(len(targets))
+    else:
+        made = codes.take(len(targets))
+    fresh = [code for code, _ in made]
+    hashes = [h for _, h in made]
+    del made
     if targets:
         session.execute(
             insert(ActivationCodeRow),
@@ -283,7 +292,7 @@ def issue_credentials(
             code=c,
             expires_at=expires,
         )
-        for a, c in zip(targets, codes, strict=True)
+        for a, c in zip(targets, fresh, strict=True)
     ]
     report = IssueReport(
         issued=issued, skipped=skipped, revoked=revoked, seconds=time.perf_counter() - started

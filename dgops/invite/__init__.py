@@ -17,7 +17,7 @@ from dgops.invite.plan import (
     plan_invitations,
 )
 from dgops.invite.render import LetterRenderer
-from dgops.invite.run import BatchReport, InviteError, ensure_accounts, invite_batch
+from dgops.invite.run import GROUP_SIZE, BatchReport, InviteError, ensure_accounts, invite_batch
 from dgops.invite.summary import (
     STATUS_TH,
     FailedInvitation,
@@ -27,6 +27,7 @@ from dgops.invite.summary import (
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "GROUP_SIZE",
     "MAX_BATCHES",
     "STATUS_TH",
     "BatchReport",

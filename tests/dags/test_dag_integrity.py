@@ -57,6 +57,7 @@ EXPECTED_TASKS: dict[str, set[str]] = {
         "send_letters",
         "summary",
     },
+    "dgops_privacy": {"purge_expired"},
     "dgops_fieldwork": {
         "in_window",
         "snapshot",
