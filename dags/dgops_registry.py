@@ -23,7 +23,8 @@ DOC_MD = """
 **Owner:** survey-ops (ทีมปฏิบัติการสำรวจ). Run by hand: *Trigger DAG w/ config*.
 
 Params: `cycle_year` (พ.ศ., e.g. 2568), `registry_file` (path the workers can read, e.g.
-`/opt/dgops/inbox/registry-2568.xlsx` under compose: files dropped in `data/inbox/`), `dry_run` (validate only, write nothing).
+`/opt/dgops/inbox/registry-2568.xlsx` under compose: files dropped in `data/inbox/`),
+`dry_run` (validate only, write nothing).
 
 Tasks: `validate_registry` → `import_registry` (skipped when `dry_run`) → `summary`.
 
