@@ -352,6 +352,10 @@ def test_should_run_the_year_with_celery_workers_postgres_and_redis(
     celery = {
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_db,
+        # Airflow's async engine: psycopg 3 (installed) rather than its default asyncpg.
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": airflow_db.replace(
+            "postgresql+psycopg://", "postgresql+psycopg_async://", 1
+        ),
         "AIRFLOW__CELERY__BROKER_URL": redis_url,
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + airflow_db,
         "DGOPS_CELERY_WORKERS": "2",
