@@ -199,3 +199,25 @@ def test_should_compare_with_published_scores_imported_for_last_year(
     a3 = results.agency(other)
     assert a3 is not None
     assert a3.previous_label_th is None
+
+
+def test_should_keep_showing_the_released_result_of_an_agency_returned_after_release(
+    engine: Engine, cycle_id: int, mini: Framework
+) -> None:
+    from dgops.responses.models import Response, ResponseStatus
+
+    released_cycle(engine, cycle_id, mini)
+    agency = min(respondents(engine, cycle_id))
+    before = _results(engine, mini).agency(agency)
+    with Database(engine).begin() as session:
+        session.execute(
+            update(Response)
+            .where(Response.cycle_id == cycle_id, Response.agency_id == agency)
+            .values(status=ResponseStatus.RETURNED)
+        )
+
+    after = _results(engine, mini).agency(agency)
+    # What was released stands (and was sent) until a superseding run is released.
+    assert before is not None
+    assert after == before
+    assert after.scored
