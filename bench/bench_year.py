@@ -21,8 +21,9 @@ agencies, not an operator's step — given between the invitations and the field
 the scheduler test: the day then announces the submitted responses). Airflow's start-up is shown
 but not counted in the year.
 
-Run: ``python -m bench year [--agencies 10000]`` (``python -m bench.bench_year --agencies 2000
---only cli``).
+Run: ``python -m bench year`` (10,000 agencies, about 25 minutes: it is part of ``make bench``);
+options need the module itself, as ``python -m bench`` gives each benchmark a bare command
+line: ``python -m bench.bench_year --agencies 2000 [--only cli|airflow] [--keep]``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
+"""The checkout: the CLI child and the sink run from it (its dgops, not an installed one)."""
 YEAR = 2566
 FIELDWORK_DAY = "2023-07-10T03:00:00Z"
 """10:00 on Monday 10 July 2023 in Bangkok: a working day in the 2566 window (a replay)."""
@@ -168,6 +171,7 @@ class Sink:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "dgops_devtools.sendgrid_sink", "--port", str(port),
              "--api-key", SINK_KEY],
+            cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -381,6 +385,7 @@ def run_cli(work: Path, registry_file: Path, sink: Sink) -> PathResult:
     out = subprocess.run(
         [sys.executable, "-m", "bench.bench_year", "--cli-child"],
         env=env,
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         check=True,
     )
