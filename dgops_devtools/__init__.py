@@ -5,6 +5,8 @@ CLI command that starts the local SendGrid endpoint (``dgops mail sink``).
 
 * :class:`SinkServer` — a local SendGrid-compatible endpoint (mail send, Email Activity, signed
   Event Webhook events, fault injection); ``python -m dgops_devtools.sendgrid_sink``.
+* :mod:`dgops_devtools.airflow` — ``AirflowUp`` (`.ci/airflow-up` in a temporary home) and
+  ``Api`` (the REST API client) for the scheduler tests and ``python -m bench year``.
 """
 
 from __future__ import annotations

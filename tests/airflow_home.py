@@ -4,6 +4,9 @@ airflow.
 Airflow reads its configuration when it is first imported, so the conftest files of tests/dags
 and tests/plugins call :func:`isolate_airflow` when pytest loads them (collection), not in a
 fixture. One home per xdist worker; whichever conftest loads first creates it.
+
+Airflow as a running service (`.ci/airflow-up`, the REST API) for tests/scheduler and the year
+benchmark is :mod:`dgops_devtools.airflow`, not this in-process set-up.
 """
 
 from __future__ import annotations

@@ -47,7 +47,9 @@ def clarification_messages(
         )
         assert cycle is not None
         assert agency is not None
-        fw = frameworks.setdefault(cycle.framework_version, load_framework(cycle.framework_version))
+        if cycle.framework_version not in frameworks:  # once: not setdefault's eager argument
+            frameworks[cycle.framework_version] = load_framework(cycle.framework_version)
+        fw = frameworks[cycle.framework_version]
         findings = session.scalars(
             select(QualityFinding)
             .where(

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from airflow_api import AirflowUp, Api, free_port
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from dgops.db import Database, make_engine, upgrade
 from dgops.settings import Settings
+from dgops_devtools.airflow import AirflowUp, Api, free_port, sendgrid_connection
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -234,22 +234,6 @@ def sink() -> Iterator[Any]:
         yield server
 
 
-def _sendgrid_connection(sink: Any) -> str:
-    import json
-
-    host, port = sink.url.removeprefix("http://").split(":")
-    return json.dumps(
-        {
-            "conn_type": "http",
-            "host": host,
-            "schema": "http",
-            "port": int(port),
-            "password": "SG.scheduler-test",
-            "extra": {"activity_lag": 0},
-        }
-    )
-
-
 def _up_and_run(tmp_path: Path, sink: Any, db_url: str, extra_env: dict[str, str]) -> None:
     var_dir = tmp_path / "var"
     var_dir.mkdir()
@@ -259,7 +243,7 @@ def _up_and_run(tmp_path: Path, sink: Any, db_url: str, extra_env: dict[str, str
         env={
             "DGOPS_VAR_DIR": str(var_dir),
             "DGOPS_DATABASE_URL": db_url,
-            "AIRFLOW_CONN_DGOPS_SENDGRID": _sendgrid_connection(sink),
+            "AIRFLOW_CONN_DGOPS_SENDGRID": sendgrid_connection(sink.url, "SG.scheduler-test"),
             "DGOPS_RESULTS_POKE_SECONDS": "5",
             **extra_env,
         },

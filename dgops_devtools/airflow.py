@@ -4,6 +4,9 @@
 whole tree is stopped at the end) and waits until it is healthy; :class:`Api` gets a token from
 ``/auth/token`` and talks to ``/api/v2``: unpause, trigger, poll runs, task instance states and,
 when something failed, the task logs (the assertion message shows them).
+
+Used by the scheduler tests (tests/scheduler) and the year benchmark (bench/bench_year.py);
+it needs a checkout (``.ci/airflow-up``, ``dags/``, ``plugins/``) and Airflow installed.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
+"""The checkout whose ``.ci/airflow-up``, DAGs and plugins are started."""
 FINISHED = {"success", "failed"}
 
 
@@ -44,10 +48,12 @@ class AirflowUp:
 
     @property
     def url(self) -> str:
+        """The API server's base URL (loopback)."""
         return f"http://127.0.0.1:{self.port}"
 
     @property
     def log_path(self) -> Path:
+        """Where `.ci/airflow-up`'s output goes."""
         return self.home / "airflow-up.log"
 
     def log_tail(self, lines: int = 60) -> str:
@@ -93,6 +99,12 @@ class AirflowUp:
             time.sleep(2)
         raise TimeoutError(f"Airflow not healthy after {timeout:.0f} s:\n{self.log_tail()}")
 
+    def __enter__(self) -> AirflowUp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         """Stop `.ci/airflow-up` and everything it started (its process group)."""
         if self.proc is None or self.proc.poll() is not None:
@@ -133,6 +145,7 @@ class Api:
         )
 
     def get(self, path: str, **params: Any) -> Any:
+        """GET ``/api/v2/<path>``; the JSON answer (an HTTP error raises)."""
         response = self.client.get(path, params=params)
         response.raise_for_status()
         return response.json()
@@ -150,6 +163,7 @@ class Api:
         raise TimeoutError(f"DAGs not parsed: {dag_ids}")
 
     def unpause(self, dag_id: str) -> None:
+        """Unpause a DAG (new DAGs start paused)."""
         response = self.client.patch(f"/dags/{dag_id}", json={"is_paused": False})
         response.raise_for_status()
 
@@ -162,6 +176,7 @@ class Api:
         return str(response.json()["dag_run_id"])
 
     def runs(self, dag_id: str) -> list[dict[str, Any]]:
+        """The DAG's runs, oldest first."""
         return list(self.get(f"/dags/{dag_id}/dagRuns", order_by="run_after")["dag_runs"])
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str | None]:
@@ -238,3 +253,19 @@ class Api:
                 return str(runs[0]["dag_run_id"])
             time.sleep(2)
         raise AssertionError(f"no {run_type} run of {dag_id} within {timeout:.0f} s")
+
+
+def sendgrid_connection(base_url: str, api_key: str) -> str:
+    """``AIRFLOW_CONN_DGOPS_SENDGRID`` for a local SendGrid sink at ``base_url``
+    (``http://host:port``): no sandbox, an Activity API that lists a message at once."""
+    host, port = base_url.removeprefix("http://").split(":")
+    return json.dumps(
+        {
+            "conn_type": "http",
+            "host": host,
+            "schema": "http",
+            "port": int(port),
+            "password": api_key,
+            "extra": {"activity_lag": 0},
+        }
+    )
