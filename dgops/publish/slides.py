@@ -61,10 +61,19 @@ def _chart(
     from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
     from pptx.util import Inches, Pt
 
+    if not categories:
+        # Every group too small for a percentage (fewer than 5 agencies): say so, no empty chart.
+        _bullets(
+            slide,
+            ["ไม่มีข้อมูลเพียงพอสำหรับแผนภูมินี้ (กลุ่มที่มีหน่วยงานน้อยกว่า 5 แห่งไม่แสดงร้อยละ)"],
+            top=1.6,
+        )
+        return None
     chart_data = CategoryChartData()  # type: ignore[no-untyped-call]
     chart_data.categories = list(categories)
     for name, values in series:
-        chart_data.add_series(name, [float(v) for v in values])  # type: ignore[no-untyped-call]
+        points = [None if v is None else float(v) for v in values]
+        chart_data.add_series(name, points)  # type: ignore[no-untyped-call]
     chart_type = {
         "bar": XL_CHART_TYPE.BAR_CLUSTERED,
         "stacked": XL_CHART_TYPE.BAR_STACKED_100,

@@ -61,9 +61,9 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
-def _agencies() -> list[dict[str, object]]:
+def _agencies(n: int = 40) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
-    for i in range(1, 41):
+    for i in range(1, n + 1):
         dept = i <= 28
         rows.append(
             {
@@ -82,8 +82,9 @@ def _agencies() -> list[dict[str, object]]:
     return rows
 
 
-def make_cycle(engine: Engine, mini: Framework, *, release: bool = True) -> int:
-    """Cycle 2566 scored (and released) on the mini framework; returns the run id."""
+def make_cycle(engine: Engine, mini: Framework, *, release: bool = True, n: int = 40) -> int:
+    """Cycle 2566 of ``n`` agencies scored (and released) on the mini framework; returns the
+    run id."""
     db = Database(engine)
     with db.begin() as session:
         cycle = create_cycle(
@@ -94,7 +95,7 @@ def make_cycle(engine: Engine, mini: Framework, *, release: bool = True) -> int:
             actor="test",
             framework_version="mini",
         )
-        session.execute(insert(Agency), _agencies())
+        session.execute(insert(Agency), _agencies(n))
         session.execute(
             insert(Contact),
             [
@@ -106,11 +107,11 @@ def make_cycle(engine: Engine, mini: Framework, *, release: bool = True) -> int:
                     "email": f"somchai{i}@agency{i}.go.th",
                     "phone": f"02-555-{i:04d}",
                 }
-                for i in range(1, 41)
+                for i in range(1, n + 1)
             ],
         )
         session.execute(
-            insert(CycleAgency), [{"cycle_id": cycle.id, "agency_id": i} for i in range(1, 41)]
+            insert(CycleAgency), [{"cycle_id": cycle.id, "agency_id": i} for i in range(1, n + 1)]
         )
         cycle_id = cycle.id
     with db.begin() as session:

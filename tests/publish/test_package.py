@@ -217,3 +217,22 @@ def test_should_publish_each_scored_agencys_released_scores(
     for row in rows:
         assert row["overall_score"] == f"{overall[by_code[row['agency_code']]]:.2f}"
         assert "contact" not in " ".join(row)
+
+
+def test_should_publish_a_cycle_whose_every_group_is_under_five(
+    sqlite_engine: Engine, mini: Framework, config: Path, tmp_path: Path, make: Callable[..., int]
+) -> None:
+    from pptx import Presentation
+
+    make(sqlite_engine, mini, n=4)
+    data = _gather(sqlite_engine, mini, config)
+    out = build_package(data, tmp_path / "out")
+
+    slides = Presentation(str(out.folder / "slides-2566.pptx"))
+    texts = [
+        shape.text_frame.text
+        for slide in slides.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
+    assert any("ไม่มีข้อมูลเพียงพอสำหรับแผนภูมินี้" in t for t in texts)
