@@ -34,7 +34,7 @@ imported (asset `dgops://registry/imported`, the year from the event); run by ha
 Params: `cycle_year` (พ.ศ., e.g. 2568; empty = the year of the registry event),
 `agency_codes` (only these agencies; empty = every enrolled active agency), `dry_run` (check
 and render one sample letter per batch; issue and send nothing), `batch_size` (agencies per
-batch; at most 100 batches are made).
+batch; at most 20 batches are made: a large cycle gets larger batches).
 
 Tasks: `select_agencies` (plan: who still needs an invitation, pre-send problems) →
 `issue_credentials` (non-secret half: portal accounts/usernames and letter numbers) →
