@@ -18,6 +18,7 @@ from dgops.results.issue import (
     issue_result_letters,
     issued_frame,
     letter_infos,
+    standing_letters,
 )
 from dgops.results.letter import (
     ResultLetterReport,
@@ -148,6 +149,7 @@ __all__ = [
     "score_long_frame",
     "score_or_keep",
     "send_results",
+    "standing_letters",
     "store_recommendations",
     "store_scores",
     "year_mapping",

@@ -38,6 +38,7 @@ __all__ = [
     "issue_result_letters",
     "issued_frame",
     "letter_infos",
+    "standing_letters",
 ]
 
 RESULT_KIND = "result"
@@ -84,8 +85,9 @@ def _changed(session: Session, old_run: int, new_run: int, agency_ids: Iterable[
     if not ids:
         return set()
     cols = ["agency_id", "kind", "code", "score", "level"]
-    old = load_scores(session, old_run)[cols]
-    new = load_scores(session, new_run)[cols]
+    only = ids if len(ids) <= 500 else None  # a few agencies: read only theirs
+    old = load_scores(session, old_run, agency_ids=only)[cols]
+    new = load_scores(session, new_run, agency_ids=only)[cols]
     old, new = old[old["agency_id"].isin(ids)], new[new["agency_id"].isin(ids)]
     both = old.merge(new, on=["agency_id", "kind", "code"], how="outer", suffixes=("_o", "_n"))
     so, sn = both["score_o"].to_numpy(dtype=float), both["score_n"].to_numpy(dtype=float)
@@ -236,6 +238,41 @@ def letter_infos(
         )
         for x in letters
     }
+
+
+def standing_letters(
+    session: Session, run: ScoreRun, issuer: IssuerSettings, agency_ids: Sequence[int]
+) -> dict[int, ResultLetterInfo]:
+    """The letter that stands for each agency under the released ``run``: its letter for the
+    run, else — when its results did not change from an earlier released run — the earlier
+    letter it was sent (``run_id`` is that letter's run). An agency whose results changed and
+    whose correction letter is not issued yet has none."""
+    found = letter_infos(session, run, issuer, agency_ids)
+    missing = [a for a in agency_ids if a not in found]
+    if not missing:
+        return found
+    earlier: dict[int, ResultLetter] = {}
+    for letter in session.scalars(
+        select(ResultLetter)
+        .where(
+            ResultLetter.cycle_id == run.cycle_id,
+            ResultLetter.run_id != run.id,
+            ResultLetter.agency_id.in_(missing),
+        )
+        .order_by(ResultLetter.created_at, ResultLetter.id)
+    ):
+        earlier[letter.agency_id] = letter
+    by_run: dict[int, list[int]] = {}
+    for agency_id, letter in earlier.items():
+        by_run.setdefault(letter.run_id, []).append(agency_id)
+    for old_run_id, ids in by_run.items():
+        old_run = session.get(ScoreRun, old_run_id)
+        if old_run is None:
+            continue
+        changed = _changed(session, old_run_id, run.id, ids)
+        kept = [a for a in ids if a not in changed]
+        found.update(letter_infos(session, old_run, issuer, kept))
+    return found
 
 
 def issued_frame(session: Session, cycle_id: int) -> pd.DataFrame:

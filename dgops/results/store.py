@@ -249,8 +249,15 @@ def current_run(session: Session, cycle_id: int) -> ScoreRun | None:
     )
 
 
-def load_scores(session: Session, run_id: int, kind: ScoreKind | str | None = None) -> pd.DataFrame:
-    """The run's stored scores as rows (the ``score_value`` columns), optionally one kind."""
+def load_scores(
+    session: Session,
+    run_id: int,
+    kind: ScoreKind | str | None = None,
+    *,
+    agency_ids: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """The run's stored scores as rows (the ``score_value`` columns), optionally one kind or
+    only some agencies."""
     stmt = select(
         ScoreValue.agency_id,
         ScoreValue.kind,
@@ -264,6 +271,8 @@ def load_scores(session: Session, run_id: int, kind: ScoreKind | str | None = No
     ).where(ScoreValue.run_id == run_id)
     if kind is not None:
         stmt = stmt.where(ScoreValue.kind == ScoreKind(kind))
+    if agency_ids is not None:
+        stmt = stmt.where(ScoreValue.agency_id.in_(list(agency_ids)))
     rows = session.execute(stmt.order_by(ScoreValue.agency_id)).all()
     cols = ["agency_id", "kind", "code", "score", "level", "group_code"]
     cols += ["rank_national", "rank_peer", "peer_size"]

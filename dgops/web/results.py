@@ -41,9 +41,9 @@ from dgops.results import (
     action_plan_xlsx,
     letter_dir,
     letter_file_name,
-    letter_infos,
     load_results,
     render_result_letter,
+    standing_letters,
 )
 from dgops.results import released_run as find_released_run
 from dgops.results.models import ResultLetterKind, ScoreRun
@@ -120,8 +120,9 @@ class LetterFiles:
 def issued_letter(
     session: Session, run: ScoreRun, agency_id: int, issuer: IssuerSettings
 ) -> ResultLetterInfo | None:
-    """The letter issued to ``agency_id`` for the released ``run`` (None: not issued yet)."""
-    return letter_infos(session, run, issuer, [agency_id]).get(agency_id)
+    """The letter that stands for ``agency_id`` under the released ``run``: issued for it, or
+    an earlier letter whose results did not change (None: not issued yet)."""
+    return standing_letters(session, run, issuer, [agency_id]).get(agency_id)
 
 
 def letter_date_th(info: ResultLetterInfo) -> str:

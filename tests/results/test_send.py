@@ -29,6 +29,7 @@ from dgops.results import (
     current_run,
     letter_infos,
     send_results,
+    standing_letters,
 )
 from dgops.results.models import ResultLetter, ScoreKind, ScoreValue
 from dgops.settings import Settings
@@ -193,6 +194,8 @@ def test_should_send_correction_letters_only_to_agencies_whose_results_changed(
         from dgops.letters import load_issuer
 
         infos = letter_infos(session, run, load_issuer())
+        unchanged = next(a for a in range(1, 31) if a != changed)
+        standing = standing_letters(session, run, load_issuer(), [changed, unchanged])
         first = session.scalar(
             select(ResultLetter).where(
                 ResultLetter.agency_id == changed, ResultLetter.run_id != run.id
@@ -202,6 +205,11 @@ def test_should_send_correction_letters_only_to_agencies_whose_results_changed(
     assert infos[changed].corrects == (first.number, first.issued_on)
     assert infos[changed].reason_th == "ข้อมูลหลักฐานของบางหน่วยงานได้รับการตรวจสอบใหม่"
     assert infos[changed].number != first.number
+    # The page offers each agency the letter that stands: the correction, or the first letter
+    # of an agency whose results did not change.
+    assert standing[changed] == infos[changed]
+    assert standing[unchanged].run_id != run.id
+    assert standing[unchanged].kind == "result"
     (last,) = [m for m in _mails(outbox) if m["custom_args"]["dgops_kind"] == "result_correction"]  # type: ignore[index]
     payload = last["payload"]
     assert isinstance(payload, dict)
