@@ -31,6 +31,7 @@ from dgops.db import record_audit
 from dgops.framework import Framework
 from dgops.registry.models import Agency
 from dgops.results.models import PublishedScore, ScoreKind
+from dgops.scoring import AGENCY_HEADERS
 from dgops.tabular import Table, TableError, column_letter, is_blank, read_table
 
 __all__ = [
@@ -42,7 +43,6 @@ __all__ = [
     "read_published",
 ]
 
-AGENCY_HEADERS = ("agency", "agency_code", "code", "รหัสหน่วยงาน")
 OVERALL_HEADERS = ("overall", "คะแนนภาพรวม")
 DESCRIPTIVE_HEADERS = (
     "name",

@@ -29,6 +29,7 @@ from dgops.scoring.engine import (
     score,
 )
 from dgops.scoring.files import (
+    AGENCY_HEADERS,
     ScoreFileError,
     read_answers_file,
     read_external_file,
@@ -38,6 +39,7 @@ from dgops.scoring.files import (
 from dgops.scoring.rounding import round_half_up
 
 __all__ = [
+    "AGENCY_HEADERS",
     "INPUT_REASONS",
     "ISSUE_REASONS",
     "ITEM_STATES",
